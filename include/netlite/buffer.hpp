@@ -30,6 +30,14 @@ struct is_byte_range<
     C, std::void_t<decltype(std::declval<C&>().data()), decltype(std::declval<C&>().size())>>
     : std::bool_constant<
           is_byte_like_v<std::remove_pointer_t<decltype(std::declval<C&>().data())>>> {};
+
+/// True for byte ranges whose elements can be written (`std::string_view` is not one).
+template <typename C, typename = void>
+struct is_mutable_byte_range : std::false_type {};
+template <typename C>
+struct is_mutable_byte_range<C, std::enable_if_t<is_byte_range<C>::value>>
+    : std::bool_constant<
+          !std::is_const_v<std::remove_pointer_t<decltype(std::declval<C&>().data())>>> {};
 }  // namespace detail
 
 /// A view of bytes to read from. Cheap to copy; never owns.
@@ -38,11 +46,19 @@ class const_buffer {
     constexpr const_buffer() noexcept = default;
     constexpr const_buffer(const void* data, std::size_t size) noexcept
         : data_(static_cast<const std::byte*>(data)), size_(size) {}
+    /// The same for `std::byte` data; unlike the `void*` form, usable in constant expressions.
+    template <typename B, std::enable_if_t<std::is_same_v<B, std::byte>, int> = 0>
+    constexpr const_buffer(const B* data, std::size_t size) noexcept : data_(data), size_(size) {}
 
     /// From a string literal or `char` array: the terminating NUL is *not* included.
     template <std::size_t N>
     constexpr const_buffer(const char (&text)[N]) noexcept
         : const_buffer(text, N > 0 && text[N - 1] == '\0' ? N - 1 : N) {}
+
+    /// From a C array of other byte-like elements (unsigned char, std::byte...): all N elements.
+    template <typename T, std::size_t N,
+              std::enable_if_t<detail::is_byte_like_v<T> && !std::is_same_v<T, char>, int> = 0>
+    constexpr const_buffer(const T (&array)[N]) noexcept : const_buffer(array, N) {}
 
     /// From any contiguous byte range (std::string, std::string_view, std::vector, std::array...).
     template <
@@ -79,14 +95,18 @@ class mutable_buffer {
     constexpr mutable_buffer() noexcept = default;
     constexpr mutable_buffer(void* data, std::size_t size) noexcept
         : data_(static_cast<std::byte*>(data)), size_(size) {}
+    /// The same for `std::byte` data; unlike the `void*` form, usable in constant expressions.
+    template <typename B, std::enable_if_t<std::is_same_v<B, std::byte>, int> = 0>
+    constexpr mutable_buffer(B* data, std::size_t size) noexcept : data_(data), size_(size) {}
 
     /// From a C array of byte-like elements (all N elements, no NUL special case).
-    template <typename T, std::size_t N, std::enable_if_t<detail::is_byte_like_v<T>, int> = 0>
+    template <typename T, std::size_t N,
+              std::enable_if_t<detail::is_byte_like_v<T> && !std::is_const_v<T>, int> = 0>
     constexpr mutable_buffer(T (&array)[N]) noexcept : mutable_buffer(array, N) {}
 
     /// From a non-const contiguous byte range (std::string, std::vector, std::array...).
-    template <typename C, std::enable_if_t<detail::is_byte_range<C>::value && !std::is_const_v<C> &&
-                                               !std::is_array_v<C>,
+    template <typename C, std::enable_if_t<detail::is_mutable_byte_range<C>::value &&
+                                               !std::is_const_v<C> && !std::is_array_v<C>,
                                            int> = 0>
     constexpr mutable_buffer(C& range) noexcept : mutable_buffer(range.data(), range.size()) {}
 
@@ -111,14 +131,13 @@ class mutable_buffer {
 /// Explicit spellings, as in asio: `buffer(ptr, n)`, `buffer(str)`.
 constexpr const_buffer buffer(const void* data, std::size_t size) noexcept { return {data, size}; }
 constexpr mutable_buffer buffer(void* data, std::size_t size) noexcept { return {data, size}; }
-template <typename C>
-constexpr auto buffer(C& range) noexcept
-    -> std::conditional_t<std::is_const_v<C>, const_buffer, mutable_buffer> {
-    return {range.data(), range.size()};
+template <typename C, std::enable_if_t<std::is_constructible_v<mutable_buffer, C&>, int> = 0>
+constexpr mutable_buffer buffer(C& range) noexcept {
+    return mutable_buffer(range);
 }
-template <typename C>
+template <typename C, std::enable_if_t<std::is_constructible_v<const_buffer, const C&>, int> = 0>
 constexpr const_buffer buffer(const C& range) noexcept {
-    return {range.data(), range.size()};
+    return const_buffer(range);
 }
 
 }  // namespace netlite

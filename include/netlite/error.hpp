@@ -37,7 +37,7 @@ enum class error {
 };
 
 /// The category of `netlite::error`; its name is "netlite".
-const std::error_category& error_category() noexcept;
+inline const std::error_category& error_category() noexcept;
 
 /// Makes `netlite::error` values usable as `std::error_code` (found by ADL).
 inline std::error_code make_error_code(error e) noexcept {
@@ -55,6 +55,7 @@ struct is_error_code_enum<netlite::error> : true_type {};
 
 #include <cstdio>
 #include <cstdlib>
+#include <type_traits>
 
 namespace netlite {
 namespace detail {
@@ -122,6 +123,21 @@ class netlite_category final : public std::error_category {
 /// The throwing overloads call this right after their `error_code&` twin.
 inline void throw_if(const std::error_code& ec, const char* what) {
     if (ec) throw_error(ec, what);
+}
+
+/// Runs `f(ec)` (the `error_code&` overload) and throws `std::system_error(ec, what)` if it
+/// failed; otherwise returns what `f` returned. Every throwing overload is this one line.
+template <typename F>
+auto or_throw(const char* what, F&& f) {
+    std::error_code ec;
+    if constexpr (std::is_void_v<decltype(f(ec))>) {
+        f(ec);
+        throw_if(ec, what);
+    } else {
+        auto result = f(ec);
+        throw_if(ec, what);
+        return result;
+    }
 }
 
 }  // namespace detail
