@@ -94,6 +94,26 @@ TEST_CASE("line_reader: a line that never ends stays bounded in memory") {
     CHECK(*line == "next");
 }
 
+TEST_CASE("line_reader: in_line tells a started line from a finished one") {
+    netlite::line_reader reader(4);
+    std::error_code ec;
+    CHECK_FALSE(reader.in_line());
+    reader.feed("ab");
+    CHECK_FALSE(reader.next_line(ec));
+    CHECK(reader.in_line());
+    reader.feed("\n");
+    CHECK(reader.next_line(ec).value_or("?") == "ab");
+    CHECK_FALSE(reader.in_line());
+    reader.feed("toolong");  // over the limit: discarded, but still a line in progress
+    CHECK_FALSE(reader.next_line(ec));
+    CHECK(ec == netlite::error::line_too_long);
+    CHECK(reader.pending().empty());
+    CHECK(reader.in_line());
+    reader.feed("x\n");
+    CHECK_FALSE(reader.next_line(ec));
+    CHECK_FALSE(reader.in_line());
+}
+
 TEST_CASE("line_reader: NUL bytes and invalid UTF-8 are ordinary bytes") {
     const std::string input("a\0b\xff\xfe\n", 6);
     const outcome out = split(input, 16, 1);

@@ -58,6 +58,9 @@ class line_reader {
     std::size_t max_line() const noexcept { return max_line_; }
     /// True while the rest of an over-long line is being discarded.
     bool discarding() const noexcept { return discarding_; }
+    /// True while a line has started but not ended (kept or being discarded): what a per-line
+    /// deadline should watch.
+    bool in_line() const noexcept { return discarding_ || end_ != begin_; }
 
   private:
     void compact() noexcept;
