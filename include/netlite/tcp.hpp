@@ -136,6 +136,8 @@ struct accepted_connection {
 class tcp_listener : public detail::socket_base {
   public:
     tcp_listener() noexcept = default;
+    /// Wraps a listening stream socket, e.g. `socket::adopt` of a handle from a service manager.
+    explicit tcp_listener(netlite::socket listening) noexcept : socket_base(std::move(listening)) {}
     /// Binds and listens; throws `std::system_error`.
     explicit tcp_listener(const endpoint& local, const listen_options& options = {}) {
         bind(local, options);
