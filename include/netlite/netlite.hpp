@@ -11,6 +11,7 @@
 #include <netlite/byte_order.hpp>
 #include <netlite/endpoint.hpp>
 #include <netlite/error.hpp>
+#include <netlite/http.hpp>
 #include <netlite/line_reader.hpp>
 #include <netlite/resolver.hpp>
 #include <netlite/socket.hpp>
