@@ -12,7 +12,6 @@
 #include <netlite/address.hpp>
 #include <netlite/error.hpp>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -383,8 +382,9 @@ inline std::size_t response_parser::feed(std::string_view data, std::string& bod
             }
             case state::body_length:
             case state::chunk_data: {
-                const std::size_t n = static_cast<std::size_t>(
-                    std::min<std::uint64_t>(remaining_, data.size() - pos));
+                const std::uint64_t left = data.size() - pos;
+                const std::size_t n =
+                    static_cast<std::size_t>(remaining_ < left ? remaining_ : left);
                 body.append(data.data() + pos, n);
                 pos += n;
                 remaining_ -= n;

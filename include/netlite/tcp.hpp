@@ -9,7 +9,6 @@
 #include <netlite/detail/socket_base.hpp>
 #include <netlite/detail/socket_core.hpp>
 
-#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <optional>
@@ -121,7 +120,8 @@ class tcp_stream : public detail::socket_base, public detail::io_calls<tcp_strea
 /// How `tcp_listener::bind` sets up the socket.
 struct listen_options {
     int backlog = max_backlog;  ///< pending-connection queue length
-    bool reuse_address = true;  ///< SO_REUSEADDR (POSIX only; on Windows it would allow stealing)
+    bool reuse_address = true;  ///< SO_REUSEADDR (POSIX only; on Windows it would allow stealing,
+                                ///< so listeners there always take SO_EXCLUSIVEADDRUSE instead)
     bool dual_stack = false;    ///< on `[::]`, also accept IPv4 (IPV6_V6ONLY off)
     bool reuse_port = false;  ///< SO_REUSEPORT where the OS has it, else `operation_not_supported`
 };
@@ -353,7 +353,8 @@ inline void tcp_stream::graceful_close(milliseconds timeout, std::error_code& ec
     while (!ec) {
         const auto left =
             std::chrono::duration_cast<milliseconds>(deadline - detail::ops::clock::now());
-        const std::size_t n = socket_.receive(sink, std::max(left, milliseconds::zero()), ec);
+        const std::size_t n =
+            socket_.receive(sink, left > milliseconds::zero() ? left : milliseconds::zero(), ec);
         if (n == 0 && !ec) break;  // the peer's EOF: both directions are finished
     }
     // A peer that reset or is already gone is as finished as one that sent EOF.
@@ -372,6 +373,9 @@ inline void tcp_listener::bind(const endpoint& local, const listen_options& opti
     if (ec) return;
     if (options.reuse_address && detail::reuse_address_is_safe)
         socket_.set_option(SOL_SOCKET, SO_REUSEADDR, 1, ec);
+    // Windows: SO_EXCLUSIVEADDRUSE, so that no other socket can bind over this listener's port.
+    if (!ec && detail::exclusive_address_option != 0)
+        socket_.set_option(SOL_SOCKET, detail::exclusive_address_option, 1, ec);
     if (!ec && options.reuse_port) {
         if (detail::reuse_port_option == 0)
             ec = std::make_error_code(std::errc::operation_not_supported);
