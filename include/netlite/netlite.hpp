@@ -7,6 +7,7 @@
 /// `socket.hpp` alone is enough for TCP and UDP programs.
 
 #include <netlite/address.hpp>
+#include <netlite/batch.hpp>
 #include <netlite/buffer.hpp>
 #include <netlite/byte_order.hpp>
 #include <netlite/endpoint.hpp>
@@ -14,9 +15,11 @@
 #include <netlite/http.hpp>
 #include <netlite/line_reader.hpp>
 #include <netlite/resolver.hpp>
+#include <netlite/selector.hpp>
 #include <netlite/socket.hpp>
 #include <netlite/tcp.hpp>
 #include <netlite/testing.hpp>
+#include <netlite/timer.hpp>
 #include <netlite/udp.hpp>
 #include <netlite/version.hpp>
 
