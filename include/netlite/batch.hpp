@@ -14,7 +14,6 @@
 
 #include <cstddef>
 #include <cstring>
-#include <iterator>
 #include <optional>
 #include <system_error>
 #include <type_traits>
@@ -60,46 +59,64 @@ std::size_t receive_batch(udp_socket& s, incoming_datagram* datagrams, std::size
                           milliseconds timeout);
 
 namespace detail {
+// std::data / std::size without <iterator> (4k preprocessed lines for two one-liners).
+template <typename C>
+constexpr auto range_data(C& c) noexcept -> decltype(c.data()) {
+    return c.data();
+}
+template <typename T, std::size_t N>
+constexpr T* range_data(T (&array)[N]) noexcept {
+    return array;
+}
+template <typename C>
+constexpr auto range_size(const C& c) noexcept -> decltype(c.size()) {
+    return c.size();
+}
+template <typename T, std::size_t N>
+constexpr std::size_t range_size(const T (&)[N]) noexcept {
+    return N;
+}
 template <typename Range, typename Element>
 using if_range_of =
-    std::enable_if_t<std::is_convertible_v<decltype(std::data(std::declval<Range&>())), Element*>,
+    std::enable_if_t<std::is_convertible_v<decltype(range_data(std::declval<Range&>())), Element*>,
                      int>;
 }  // namespace detail
 
 /// The same over a contiguous range: `std::vector`, `std::array`, a C array.
 template <typename Range, detail::if_range_of<const Range, const outgoing_datagram> = 0>
 std::size_t send_batch(udp_socket& s, const Range& datagrams, std::error_code& ec) noexcept {
-    return send_batch(s, std::data(datagrams), std::size(datagrams), ec);
+    return send_batch(s, detail::range_data(datagrams), detail::range_size(datagrams), ec);
 }
 template <typename Range, detail::if_range_of<const Range, const outgoing_datagram> = 0>
 std::size_t send_batch(udp_socket& s, const Range& datagrams, milliseconds timeout,
                        std::error_code& ec) noexcept {
-    return send_batch(s, std::data(datagrams), std::size(datagrams), timeout, ec);
+    return send_batch(s, detail::range_data(datagrams), detail::range_size(datagrams), timeout, ec);
 }
 template <typename Range, detail::if_range_of<const Range, const outgoing_datagram> = 0>
 std::size_t send_batch(udp_socket& s, const Range& datagrams) {
-    return send_batch(s, std::data(datagrams), std::size(datagrams));
+    return send_batch(s, detail::range_data(datagrams), detail::range_size(datagrams));
 }
 template <typename Range, detail::if_range_of<const Range, const outgoing_datagram> = 0>
 std::size_t send_batch(udp_socket& s, const Range& datagrams, milliseconds timeout) {
-    return send_batch(s, std::data(datagrams), std::size(datagrams), timeout);
+    return send_batch(s, detail::range_data(datagrams), detail::range_size(datagrams), timeout);
 }
 template <typename Range, detail::if_range_of<Range, incoming_datagram> = 0>
 std::size_t receive_batch(udp_socket& s, Range& datagrams, std::error_code& ec) noexcept {
-    return receive_batch(s, std::data(datagrams), std::size(datagrams), ec);
+    return receive_batch(s, detail::range_data(datagrams), detail::range_size(datagrams), ec);
 }
 template <typename Range, detail::if_range_of<Range, incoming_datagram> = 0>
 std::size_t receive_batch(udp_socket& s, Range& datagrams, milliseconds timeout,
                           std::error_code& ec) noexcept {
-    return receive_batch(s, std::data(datagrams), std::size(datagrams), timeout, ec);
+    return receive_batch(s, detail::range_data(datagrams), detail::range_size(datagrams), timeout,
+                         ec);
 }
 template <typename Range, detail::if_range_of<Range, incoming_datagram> = 0>
 std::size_t receive_batch(udp_socket& s, Range& datagrams) {
-    return receive_batch(s, std::data(datagrams), std::size(datagrams));
+    return receive_batch(s, detail::range_data(datagrams), detail::range_size(datagrams));
 }
 template <typename Range, detail::if_range_of<Range, incoming_datagram> = 0>
 std::size_t receive_batch(udp_socket& s, Range& datagrams, milliseconds timeout) {
-    return receive_batch(s, std::data(datagrams), std::size(datagrams), timeout);
+    return receive_batch(s, detail::range_data(datagrams), detail::range_size(datagrams), timeout);
 }
 
 // ---- implementation ----
@@ -137,7 +154,7 @@ int batch_io(native_handle_type h, bool for_write, const batch_policy& p, int bl
     for (;;) {
         const int n = attempt(flags, ec);
         if (n >= 0) return n;
-        if (ec.category() != std::system_category() || !is_would_block(ec.value())) return -1;
+        if (!is_would_block(ec)) return -1;
         if (!p.wait) return -1;
         ops::wait(h, for_write, p.deadline, ec);
         if (ec) return -1;
