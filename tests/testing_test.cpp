@@ -5,6 +5,10 @@
 
 #include <doctest/doctest.h>
 
+#if defined(_WIN32)  // Windows port: handles are counted with GetProcessHandleCount
+#include "winsock_test_helpers.hpp"
+#endif
+
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -16,6 +20,9 @@ using netlite::address_family;
 using netlite::milliseconds;
 using netlite::testing::default_timeout;
 
+#if defined(_WIN32)
+using winsock_test::open_descriptor_count;
+#else
 std::size_t open_descriptor_count() {
     std::size_t n = 0;
     for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
@@ -24,6 +31,7 @@ std::size_t open_descriptor_count() {
     }
     return n;
 }
+#endif
 
 }  // namespace
 

@@ -4,9 +4,9 @@
 
 /// \file
 /// Readiness multiplexing shaped like Python's `selectors`: a `selector` watches many handles
-/// and `select` reports which are readable or writable, over select, poll, epoll (Linux) or
-/// kqueue (macOS, BSD). Also `accept_guard`, for accept loops that run out of descriptors, and
-/// (from `timer.hpp`) `timer_queue`. Pulls in the OS headers through `detail/`.
+/// and `select` reports which are readable or writable, over select, poll (WSAPoll on Windows),
+/// epoll (Linux) or kqueue (macOS, BSD). Also `accept_guard`, for accept loops that run out of
+/// descriptors, and (from `timer.hpp`) `timer_queue`. Pulls in the OS headers through `detail/`.
 ///
 /// Python -> netlite: `DefaultSelector()` -> `selector()`; `register(f, ev, data)` ->
 /// `add(f, ev, data)` (`register` is a C++ keyword); `unregister(f)` -> `remove(f)`;
@@ -437,7 +437,7 @@ void basic_selector<Data>::open(selector_backend backend, std::error_code& ec) n
     if (ec) return;
     switch (backend_) {
         case selector_backend::select:
-            if (wake_[0] >= FD_SETSIZE) {
+            if (!detail::ops::select_can_hold(wake_[0], 0)) {
                 ec = error::handle_out_of_range;
                 break;
             }
@@ -530,7 +530,7 @@ basic_selector<Data>& basic_selector<Data>::operator=(basic_selector&& other) no
 
 template <typename Data>
 auto basic_selector<Data>::lookup(native_handle_type h) noexcept -> slot* {
-    if (h < 0 || static_cast<std::size_t>(h) >= slots_.size()) return nullptr;
+    if (detail::is_bad_handle(h) || static_cast<std::size_t>(h) >= slots_.size()) return nullptr;
     slot& s = slots_[static_cast<std::size_t>(h)];
     return any(s.interest) ? &s : nullptr;
 }
@@ -603,9 +603,10 @@ void basic_selector<Data>::kernel_update(native_handle_type h, events old_intere
 template <typename Data>
 void basic_selector<Data>::add(native_handle_type h, events interest, Data data,
                                std::error_code& ec) noexcept {
-    if (!is_open() || h < 0) return void(ec = std::make_error_code(std::errc::bad_file_descriptor));
+    if (!is_open() || detail::is_bad_handle(h))
+        return void(ec = std::make_error_code(std::errc::bad_file_descriptor));
     if (!valid_interest(interest)) return void(ec = error::invalid_argument);
-    if (backend_ == selector_backend::select && h >= FD_SETSIZE)
+    if (backend_ == selector_backend::select && !detail::ops::select_can_hold(h, handles_.size()))
         return void(ec = error::handle_out_of_range);
     if (lookup(h)) return void(ec = error::already_registered);
     if (backend_ == selector_backend::select || backend_ == selector_backend::poll) {
@@ -802,8 +803,8 @@ template <typename Data>
 void basic_selector<Data>::wait_select(detail::ops::clock::time_point deadline,
                                        std::error_code& ec) noexcept {
     fd_set readable, writable;
-    int n = detail::ops::select(max_handle_ + 1, read_set_, write_set_, readable, writable,
-                                deadline, ec);
+    int n = detail::ops::select(static_cast<int>(max_handle_ + 1), read_set_, write_set_, readable,
+                                writable, deadline, ec);
     if (n <= 0) return;
     if (FD_ISSET(wake_[0], &readable)) {
         detail::ops::wake_drain(wake_[0]);

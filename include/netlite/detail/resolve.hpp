@@ -144,13 +144,22 @@ class resolver_category_impl final : public std::error_category {
         if (v == EAI_BADFLAGS) return "invalid resolver flags";
         if (v == EAI_FAIL) return "non-recoverable failure in name resolution";
         if (v == EAI_MEMORY) return "out of memory in name resolution";
+#if defined(_WIN32)
+        // Winsock's EAI_* are WSA codes; anything else it returns is one too.
+        return winsock_category().message(v);
+#else
         return ops::gai_message(v);
+#endif
     }
 
     std::error_condition default_error_condition(int v) const noexcept override {
         const int condition = resolve_condition_of(v);
         if (condition != 0) return {condition, resolve_error_category()};
+#if defined(_WIN32)
+        return winsock_category().default_error_condition(v);
+#else
         return {v, *this};
+#endif
     }
 };
 

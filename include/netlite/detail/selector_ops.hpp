@@ -14,7 +14,18 @@
 #include <cstdint>
 #include <system_error>
 
+#if defined(_WIN32)
+#include <netlite/detail/selector_ops_win.hpp>
+#else
+
 namespace netlite::detail::ops {
+
+/// Whether a select() backend can take `h` besides the `registered` handles it has: on POSIX
+/// an fd_set is a bitmap, so the handle's value must be below FD_SETSIZE.
+inline bool select_can_hold(native_handle_type h, std::size_t registered) noexcept {
+    (void)registered;
+    return h < FD_SETSIZE;
+}
 
 /// Closes a non-socket descriptor (epoll, kqueue, eventfd, /dev/null); errors are ignored
 /// because there is nothing a caller could do about them.
@@ -194,5 +205,7 @@ inline int kevent_wait(native_handle_type kq, struct kevent* out, int capacity,
 #endif
 
 }  // namespace netlite::detail::ops
+
+#endif  // _WIN32
 
 #endif  // NETLITE_DETAIL_SELECTOR_OPS_HPP

@@ -83,7 +83,9 @@ class socket {
     /// Opens a socket (close-on-exec, never raises SIGPIPE).
     socket(address_family family, socket_type type);
     static socket open(address_family family, socket_type type, std::error_code& ec) noexcept;
-    /// Takes ownership of an open OS handle; reads its type and blocking mode.
+    /// Takes ownership of an open OS handle; reads its type and blocking mode. (Windows cannot
+    /// read the mode: the socket is made non-blocking in the kernel, as all netlite sockets are
+    /// there, and starts blocking in netlite's sense.)
     static socket adopt(native_handle_type handle) noexcept;
 
     socket(socket&& other) noexcept;
@@ -231,7 +233,8 @@ class socket {
     std::size_t receive_from(mutable_buffer out, endpoint& sender, const wait_policy& p,
                              std::error_code& ec) noexcept;
     bool wants_nonblocking_kernel() const noexcept {
-        return !blocking_ || timeout_.has_value() || listening_;
+        return detail::always_nonblocking_kernel || !blocking_ || timeout_.has_value() ||
+               listening_;
     }
     void sync_kernel_mode(std::error_code& ec) noexcept;
     void reset_state() noexcept;
@@ -245,7 +248,8 @@ class socket {
     std::optional<milliseconds> timeout_;
 };
 
-/// A connected pair of stream sockets (AF_UNIX on POSIX), e.g. to wake a thread or to test.
+/// A connected pair of stream sockets (AF_UNIX on POSIX; on Windows two TCP sockets over
+/// 127.0.0.1, checked to be connected to each other), e.g. to wake a thread or to test.
 std::pair<socket, socket> socketpair(std::error_code& ec) noexcept;
 std::pair<socket, socket> socketpair();
 
@@ -262,9 +266,7 @@ inline int os_family(address_family f) noexcept {
 inline int os_type(socket_type t) noexcept {
     return t == socket_type::datagram ? SOCK_DGRAM : SOCK_STREAM;
 }
-inline std::error_code would_block_error() noexcept {
-    return {EWOULDBLOCK, std::system_category()};
-}
+inline std::error_code would_block_error() noexcept { return os_error(would_block_value); }
 inline std::size_t count(ssize n) noexcept { return n < 0 ? 0 : static_cast<std::size_t>(n); }
 
 [[noreturn]] inline void throw_transfer(const std::error_code& ec, const char* what,
@@ -314,7 +316,8 @@ inline socket::wait_policy socket::timed_policy(milliseconds timeout) noexcept {
 // The one retry loop behind every call that can wait: try; on would-block either report it
 // (non-blocking) or wait for readiness until the deadline and try again. When O_NONBLOCK is off
 // and this call must not block, MSG_DONTWAIT makes the attempt itself non-blocking, so a
-// per-call timeout never has to flip the socket's mode.
+// per-call timeout never has to flip the socket's mode. (Windows has no MSG_DONTWAIT: there
+// every socket stays non-blocking in the kernel and even a wait for ever is done in select.)
 template <typename Op>
 detail::ssize socket::io(bool for_write, const wait_policy& policy, Op op,
                          std::error_code& ec) noexcept {
@@ -322,12 +325,12 @@ detail::ssize socket::io(bool for_write, const wait_policy& policy, Op op,
         ec = std::make_error_code(std::errc::bad_file_descriptor);
         return -1;
     }
-    const int flags = (!policy.may_block_in_kernel() && !kernel_nonblocking_) ? MSG_DONTWAIT : 0;
+    const int flags =
+        (!policy.may_block_in_kernel() && !kernel_nonblocking_) ? detail::dont_wait_flag : 0;
     for (;;) {
         const detail::ssize n = op(flags, ec);
         if (n >= 0) return n;
-        if (ec.category() != std::system_category() || !detail::is_would_block(ec.value()))
-            return -1;
+        if (!detail::is_would_block(ec)) return -1;
         if (!policy.wait) {
             ec = detail::would_block_error();
             return -1;
@@ -347,6 +350,7 @@ inline socket socket::open(address_family family, socket_type type, std::error_c
     if (ec) return s;
     s.family_ = detail::os_family(family);
     s.type_ = detail::os_type(type);
+    s.kernel_nonblocking_ = detail::always_nonblocking_kernel;
     return s;
 }
 
@@ -359,8 +363,21 @@ inline socket socket::adopt(native_handle_type handle) noexcept {
     detail::sockaddr_buffer sa;
     detail::ops::getsockname(handle, sa.data(), &sa.size, ec);
     s.family_ = ec ? AF_UNSPEC : sa.family();
+#if defined(_WIN32)
+    // Winsock's getsockname fails on an unbound socket; the protocol info always has the family.
+    WSAPROTOCOL_INFOW info{};
+    s.get_option(SOL_SOCKET, SO_PROTOCOL_INFOW, &info, sizeof info, ec);
+    if (!ec) s.family_ = info.iAddressFamily;
+    // Winsock cannot report whether FIONBIO is set. Every netlite socket on Windows is
+    // non-blocking in the kernel, so the adopted one is made so too; in netlite's sense it
+    // starts blocking (call set_blocking(false) for a non-blocking one).
+    detail::ops::set_nonblocking(handle, true, ec);
+    s.kernel_nonblocking_ = !ec;
+    s.blocking_ = true;
+#else
     s.kernel_nonblocking_ = detail::ops::is_nonblocking(handle, ec);
     s.blocking_ = !s.kernel_nonblocking_;
+#endif
     s.listening_ = s.get_option(SOL_SOCKET, SO_ACCEPTCONN, ec) != 0 && !ec;
     // accept() has no MSG_DONTWAIT: a listener must be O_NONBLOCK (as `listen` makes it) or a
     // per-call timeout would block in the kernel.
@@ -450,7 +467,8 @@ inline socket socket::accept(endpoint* peer, const wait_policy& p, std::error_co
     detail::sockaddr_buffer sa;
     // The child inherits this socket's modes; asking accept4 for O_NONBLOCK saves two fcntl
     // calls per connection in a non-blocking server.
-    const bool child_nonblocking = !blocking_ || timeout_.has_value();
+    const bool child_nonblocking =
+        detail::always_nonblocking_kernel || !blocking_ || timeout_.has_value();
     const detail::ssize r = io(
         false, p,
         [&](int, std::error_code& e) -> detail::ssize {
@@ -713,9 +731,9 @@ inline std::size_t socket::receive_from(mutable_buffer out, endpoint& sender,
 }
 
 inline void socket::shutdown(shutdown_type what, std::error_code& ec) noexcept {
-    const int how = what == shutdown_type::receive ? SHUT_RD
-                    : what == shutdown_type::send  ? SHUT_WR
-                                                   : SHUT_RDWR;
+    const int how = what == shutdown_type::receive ? detail::shutdown_receive
+                    : what == shutdown_type::send  ? detail::shutdown_send
+                                                   : detail::shutdown_both;
     detail::ops::shutdown(handle_, how, ec);
 }
 inline void socket::shutdown(shutdown_type what) {
@@ -778,7 +796,7 @@ inline std::error_code socket::pending_error() const noexcept {
     std::error_code ec;
     const int value = get_option(SOL_SOCKET, SO_ERROR, ec);
     if (ec) return ec;
-    return value == 0 ? std::error_code{} : std::error_code(value, std::system_category());
+    return value == 0 ? std::error_code{} : detail::os_error(value);
 }
 
 inline void socket::set_option(int level, int name, const void* value, std::size_t size,

@@ -21,6 +21,24 @@ inline constexpr clock::time_point no_deadline = clock::time_point::max();
 
 inline void clear(std::error_code& ec) noexcept { ec.clear(); }
 
+/// Milliseconds left until `deadline`, rounded up so a short wait never becomes a busy loop;
+/// -1 for no deadline; INT_MAX at most.
+inline int remaining_ms(clock::time_point deadline) noexcept {
+    if (deadline == no_deadline) return -1;
+    const auto now = clock::now();
+    if (now >= deadline) return 0;
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
+    return left > INT_MAX ? INT_MAX : static_cast<int>(left);
+}
+
+}  // namespace netlite::detail::ops
+
+#if defined(_WIN32)
+#include <netlite/detail/socket_ops_win.hpp>
+#else
+
+namespace netlite::detail::ops {
+
 inline void set_cloexec(native_handle_type h) noexcept {
     // Best effort: only reached where SOCK_CLOEXEC is missing; there is no atomic alternative.
     const int flags = ::fcntl(h, F_GETFD);
@@ -266,16 +284,6 @@ inline void socketpair(int family, int type, native_handle_type out[2],
     clear(ec);
 }
 
-/// Milliseconds left until `deadline`, rounded up so a short wait never becomes a busy loop;
-/// -1 for no deadline; INT_MAX at most.
-inline int remaining_ms(clock::time_point deadline) noexcept {
-    if (deadline == no_deadline) return -1;
-    const auto now = clock::now();
-    if (now >= deadline) return 0;
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
-    return left > INT_MAX ? INT_MAX : static_cast<int>(left);
-}
-
 /// Waits until `h` is readable (or writable when `for_write`) or `deadline` passes.
 /// EINTR retried with the remaining time recomputed. Errors: timed_out.
 inline void wait(native_handle_type h, bool for_write, clock::time_point deadline,
@@ -374,5 +382,7 @@ inline const char* gai_message(int code) noexcept {
 }
 
 }  // namespace netlite::detail::ops
+
+#endif  // _WIN32
 
 #endif  // NETLITE_DETAIL_SOCKET_OPS_HPP
