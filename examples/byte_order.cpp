@@ -3,6 +3,7 @@
 // sit in memory on this host and in network order, then writes a small wire header
 // (2-byte type, 4-byte length, 8-byte id) with store_be and reads it back with load_be.
 // Try: ./byte_order
+#include "cli.hpp"
 
 #include <netlite/byte_order.hpp>
 
@@ -12,6 +13,9 @@
 #include <string_view>
 
 namespace {
+
+const cli::program program{"byte_order", "usage: byte_order\n",
+                           "Shows integers in host and network byte order.\n"};
 
 // Prints the bytes of an object in memory order, e.g. "34 12".
 void print_bytes(const void* data, std::size_t size) {
@@ -33,14 +37,9 @@ void show(const char* name, T value) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc > 1) {
-        if (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h") {
-            std::printf("usage: byte_order\nShows integers in host and network byte order.\n");
-            return 0;
-        }
-        std::fprintf(stderr, "usage: byte_order (takes no arguments; --help for help)\n");
-        return 2;
-    }
+    cli::arguments args(program, argc, argv);
+    while (args.next()) args.unknown();
+    if (!args.operands().empty()) program.usage_error("takes no arguments; --help for help");
 
     std::printf("This host is %s-endian.\n\n", netlite::is_little_endian ? "little" : "big");
     show("uint16", std::uint16_t{0x1234});
@@ -67,8 +66,7 @@ int main(int argc, char** argv) {
     std::printf("read back: type=0x%04x length=%u id=0x%016llx\n", type_back,
                 static_cast<unsigned>(length_back), static_cast<unsigned long long>(id_back));
     if (type_back != type || length_back != length || id_back != id) {
-        std::fprintf(stderr, "byte_order: round trip failed\n");
-        return 1;
+        return program.fail("round trip", "the values read back differ");
     }
 
     const char text[] = "hi";

@@ -3,13 +3,13 @@
 // netlite::selector. TCP by default (what a client does not read yet is queued, never waited
 // for); UDP with --udp; UDP with sendmmsg/recvmmsg batches with --batch. Stops on Ctrl-C/SIGTERM.
 // Try: echo_server 9000    then, in another terminal: nc 127.0.0.1 9000
+#include "cli.hpp"
+
 #include <netlite/batch.hpp>
 #include <netlite/selector.hpp>
 #include <netlite/socket.hpp>
 
 #include <array>
-#include <charconv>
-#include <csignal>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -18,18 +18,12 @@
 namespace {
 
 using netlite::events;
-const char* const usage =
+const cli::program program{
+    "echo_server",
     "usage: echo_server [--backend select|poll|epoll] [--bind ADDR] [--udp] [--batch] PORT\n"
     "  echoes TCP on ADDR:PORT (default 127.0.0.1; PORT 0 picks one) until SIGINT/SIGTERM;\n"
-    "  --udp echoes datagrams instead, --batch many per system call (implies --udp)\n";
+    "  --udp echoes datagrams instead, --batch many per system call (implies --udp)\n"};
 constexpr std::size_t chunk = 65536, batch_size = 32;  // bytes per receive; datagrams per batch
-
-const netlite::selector* to_wake = nullptr;  // set before the handlers are installed
-volatile std::sig_atomic_t stop_requested = 0;
-extern "C" void request_stop(int) {
-    stop_requested = 1;
-    to_wake->wakeup();  // one write(2): safe in a signal handler
-}
 
 struct connection {
     netlite::tcp_stream stream;
@@ -60,13 +54,17 @@ void on_stream(netlite::selector& sel, connection& c, events ready, char* buf) {
     }
 }
 
-// One receive and one send per readiness; what the OS cannot take now is dropped (UDP).
+// One receive and one send per datagram until none is left (at most 64, then the loop checks for
+// a stop request), or per batch with --batch. What the OS cannot take now is dropped (UDP).
 void on_datagrams(netlite::udp_socket& s, bool batch, std::vector<char>& buf) {
     std::error_code ec;
     if (!batch) {
         netlite::endpoint from;
-        const std::size_t n = s.receive_from(buf, from, ec);
-        if (!ec) s.send_to({buf.data(), n}, from, ec);
+        for (int i = 0; i < 64; ++i) {
+            const std::size_t n = s.receive_from(buf, from, ec);
+            if (ec == std::errc::operation_would_block) return;
+            if (!ec) s.send_to({buf.data(), n}, from, ec);
+        }
         return;
     }
     std::array<netlite::incoming_datagram, batch_size> in;
@@ -77,67 +75,50 @@ void on_datagrams(netlite::udp_socket& s, bool batch, std::vector<char>& buf) {
     netlite::send_batch(s, out.data(), n, ec);
 }
 
-int fail(int status, const std::string& why, const std::error_code& ec = {}) {
-    std::cerr << "echo_server: " << why << (ec ? ": " + ec.message() : "") << '\n';
-    if (status == 2) std::cerr << usage;
-    return status;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string_view bind = "127.0.0.1", backend_name = "best", port_text;
+    std::string_view bind = "127.0.0.1", backend_name = "best";
     bool udp = false, batch = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i], next = i + 1 < argc ? argv[i + 1] : "";
-        if (arg == "--help" || arg == "-h")
-            return std::cout << usage, 0;
-        else if (arg == "--udp" || arg == "--batch")
-            udp = true, batch = batch || arg == "--batch";
-        else if ((arg == "--bind" || arg == "--backend") && ++i < argc)
-            (arg == "--bind" ? bind : backend_name) = next;
-        else if (!arg.empty() && arg[0] != '-' && port_text.empty())
-            port_text = arg;
+    cli::arguments args(program, argc, argv);
+    while (args.next()) {
+        if (args.is("--udp") || args.is("--batch"))
+            udp = true, batch = batch || args.is("--batch");
+        else if (args.is("--bind"))
+            bind = args.value();
+        else if (args.is("--backend"))
+            backend_name = args.value();
         else
-            return fail(2, "unexpected argument: " + std::string(arg));
+            args.unknown();
     }
     const auto backend = netlite::parse_selector_backend(backend_name);
     if (!backend || !netlite::selector::is_available(*backend))
-        return fail(2, "unknown or unavailable backend: " + std::string(backend_name));
-    unsigned port = 65536;  // from_chars leaves it alone on failure
-    const char* const last = port_text.data() + port_text.size();
-    if (std::from_chars(port_text.data(), last, port).ptr != last || port > 65535)
-        return fail(2, "PORT must be a number 0-65535");
-    const auto address = netlite::address::parse(bind);
-    if (!address) return fail(2, "--bind: not an IPv4 or IPv6 address: " + std::string(bind));
+        program.usage_error("unknown or unavailable backend: " + std::string(backend_name));
+    const netlite::endpoint local(program.address("--bind", bind),
+                                  program.port(args.operand("PORT")));
 
     std::error_code ec;
     netlite::selector sel(*backend, ec);
-    if (ec) return fail(1, std::string("selector ") + netlite::to_string(*backend), ec);
-    const netlite::endpoint local(*address, static_cast<std::uint16_t>(port));
+    if (ec) return program.fail(std::string("selector ") + netlite::to_string(*backend), ec);
     netlite::tcp_listener listener;
     netlite::udp_socket datagrams;
     udp ? datagrams.bind(local, ec) : listener.bind(local, ec);
-    if (ec) return fail(1, "bind " + local.to_string(), ec);
+    if (ec) return program.fail("bind " + local.to_string(), ec);
     netlite::socket& server = udp ? datagrams.as_socket() : listener.as_socket();
     server.set_blocking(false, ec);  // accepted streams inherit it
     if (!ec) sel.add(server, events::read, nullptr, ec);
-    if (ec) return fail(1, "selector add", ec);
+    if (ec) return program.fail("selector add", ec);
     netlite::accept_guard guard(ec);
-    if (ec) return fail(1, "accept_guard", ec);
+    if (ec) return program.fail("accept_guard", ec);
 
-    to_wake = &sel;
-    struct sigaction action {};
-    action.sa_handler = request_stop;  // no SA_RESTART: a blocked select returns at once
-    sigemptyset(&action.sa_mask);
-    for (const int sig : {SIGINT, SIGTERM}) sigaction(sig, &action, nullptr);
+    cli::stop_on_signals(sel);  // no SA_RESTART: a blocked select returns at once
     std::cout << "listening on " << server.local_endpoint().to_string() << std::endl;
 
     std::vector<char> buf(batch ? batch_size * chunk : chunk);
     std::vector<connection> clients;  // indexed by handle; closed when unused
-    while (!stop_requested) {
+    while (!cli::stop_requested()) {
         const auto ready = sel.select(std::nullopt, ec);
-        if (ec) return fail(1, "select", ec);
+        if (ec) return program.fail("select", ec);
         for (const auto& ev : ready) {
             if (!any(ev.ready)) continue;  // removed earlier in this round
             const auto h = static_cast<std::size_t>(ev.handle);
@@ -147,8 +128,7 @@ int main(int argc, char** argv) {
                 on_datagrams(datagrams, batch, buf);
             } else {  // one connection per readiness: the listener stays ready while more wait
                 netlite::accepted_connection a = guard.accept(listener, ec);  // non-blocking too
-                if (ec && ec != std::errc::operation_would_block)
-                    std::cerr << "echo_server: accept: " << ec.message() << '\n';
+                if (ec && ec != std::errc::operation_would_block) program.fail("accept", ec);
                 if (ec) continue;
                 a.stream.set_no_delay(true, ec);
                 const auto c = static_cast<std::size_t>(a.stream.native_handle());

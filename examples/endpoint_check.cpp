@@ -4,6 +4,7 @@
 // `a.b.c.d:port` or `[ipv6]:port`; the answer is "Thanks! <canonical form>" or "Wrong! <reason>".
 // Exit status: 0 if every input was valid, 1 otherwise, 2 for bad usage.
 // Try: ./endpoint_check 127.0.0.1:8080 '[::1]:443' 10.0.0.1:99999 localhost:80
+#include "cli.hpp"
 
 #include <netlite/endpoint.hpp>
 
@@ -15,10 +16,9 @@
 
 namespace {
 
-constexpr const char* usage_text =
-    "usage: endpoint_check [--] [ENDPOINT...]\n"
-    "Checks numeric endpoints such as 192.0.2.1:80 or [2001:db8::1]:443.\n"
-    "With no ENDPOINT, reads one per line from standard input.\n";
+const cli::program program{"endpoint_check", "usage: endpoint_check [--] [ENDPOINT...]\n",
+                           "Checks numeric endpoints such as 192.0.2.1:80 or [2001:db8::1]:443.\n"
+                           "With no ENDPOINT, reads one per line from standard input.\n"};
 
 // Prints the verdict for one input; returns true if it was a valid endpoint.
 bool check(std::string_view text) {
@@ -35,24 +35,12 @@ bool check(std::string_view text) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    int first = 1;
-    if (argc > 1) {
-        const std::string_view arg = argv[1];
-        if (arg == "--help" || arg == "-h") {
-            std::cout << usage_text;
-            return 0;
-        }
-        if (arg == "--") {
-            first = 2;
-        } else if (arg.size() > 1 && arg[0] == '-') {
-            std::cerr << "endpoint_check: unknown option '" << arg << "'\n" << usage_text;
-            return 2;
-        }
-    }
+    cli::arguments args(program, argc, argv, /*options_first=*/true);
+    while (args.next()) args.unknown();
 
     bool all_valid = true;
-    if (first < argc) {
-        for (int i = first; i < argc; ++i) all_valid = check(argv[i]) && all_valid;
+    if (!args.operands().empty()) {
+        for (const std::string_view text : args.operands()) all_valid = check(text) && all_valid;
     } else {
         std::string line;
         while (std::getline(std::cin, line)) {
@@ -60,10 +48,7 @@ int main(int argc, char** argv) {
             if (line.empty()) continue;
             all_valid = check(line) && all_valid;
         }
-        if (std::cin.bad()) {
-            std::cerr << "endpoint_check: error reading standard input\n";
-            return 1;
-        }
+        if (std::cin.bad()) return program.fail("standard input", "cannot read");
     }
     std::cout.flush();
     return all_valid && std::cout ? 0 : 1;

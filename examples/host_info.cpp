@@ -3,9 +3,10 @@
 // fully qualified name, every address (IPv4 and IPv6) and the canonical name of each NAME,
 // service names to ports and back, and reverse lookups. One `key: value` line per fact.
 // Try: host_info localhost --port 21 --service http --reverse 127.0.0.1
+#include "cli.hpp"
+
 #include <netlite/resolver.hpp>
 
-#include <charconv>
 #include <cstdint>
 #include <iostream>
 #include <string>
@@ -14,21 +15,20 @@
 
 namespace {
 
-const char* const usage =
+const cli::program program{
+    "host_info",
     "usage: host_info [NAME...] [--port N] [--service NAME] [--reverse ADDR]\n"
     "  prints this host's name and FQDN, then for each NAME its addresses and canonical name;\n"
     "  --port N: the TCP service name of port N; --service NAME: its TCP port;\n"
-    "  --reverse ADDR: the host name of address ADDR (options may repeat)\n";
-
-int bad_usage(const std::string& why) {
-    std::cerr << "host_info: " << why << '\n' << usage;
-    return 2;
-}
+    "  --reverse ADDR: the host name of address ADDR (options may repeat)\n"};
 
 // One `key: value` line on stdout, or `host_info: key: reason` on stderr; false on failure.
 template <class T>
 bool show(const std::string& key, const T& value, const std::error_code& ec) {
-    if (ec) return std::cerr << "host_info: " << key << ": " << ec.message() << '\n', false;
+    if (ec) {
+        program.fail(key, ec);
+        return false;
+    }
     std::cout << key << ": " << value << '\n';
     return true;
 }
@@ -36,35 +36,21 @@ bool show(const std::string& key, const T& value, const std::error_code& ec) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<std::string_view> names, services, reverses;
+    std::vector<std::string_view> services;
+    std::vector<netlite::address> reverses;
     std::vector<std::uint16_t> ports;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        if (arg == "--help" || arg == "-h") return std::cout << usage, 0;
-        if (arg == "--port" || arg == "--service" || arg == "--reverse") {
-            if (i + 1 == argc) return bad_usage(std::string(arg) + " needs a value");
-            const std::string_view value = argv[++i];
-            if (arg == "--service") {
-                services.push_back(value);
-            } else if (arg == "--reverse") {
-                if (!netlite::address::parse(value))
-                    return bad_usage("--reverse: not an IPv4 or IPv6 address: " +
-                                     std::string(value));
-                reverses.push_back(value);
-            } else {
-                std::uint16_t port = 0;
-                const auto [end, err] =
-                    std::from_chars(value.data(), value.data() + value.size(), port);
-                if (err != std::errc() || end != value.data() + value.size())
-                    return bad_usage("--port: not a port number 0-65535: " + std::string(value));
-                ports.push_back(port);
-            }
-        } else if (arg.size() > 1 && arg[0] == '-') {
-            return bad_usage("unknown option " + std::string(arg));
-        } else {
-            names.push_back(arg);
-        }
+    cli::arguments args(program, argc, argv);
+    while (args.next()) {
+        if (args.is("--service"))
+            services.push_back(args.value());
+        else if (args.is("--port"))
+            ports.push_back(program.port(args.value()));
+        else if (args.is("--reverse"))
+            reverses.push_back(program.address("--reverse", args.value()));
+        else
+            args.unknown();
     }
+    const std::vector<std::string_view>& names = args.operands();
 
     bool ok = true;
     std::error_code ec;
@@ -89,9 +75,9 @@ int main(int argc, char** argv) {
         const auto port = netlite::service_port(service, netlite::transport::tcp, ec);
         ok = show("service " + std::string(service) + "/tcp", port.value_or(0), ec) && ok;
     }
-    for (const std::string_view text : reverses) {
-        const std::string host = netlite::reverse_lookup(*netlite::address::parse(text), ec);
-        ok = show("reverse " + std::string(text), host, ec) && ok;
+    for (const netlite::address& a : reverses) {
+        const std::string host = netlite::reverse_lookup(a, ec);
+        ok = show("reverse " + a.to_string(), host, ec) && ok;
     }
     return ok ? 0 : 1;
 }

@@ -4,15 +4,14 @@
 // most --max-line bytes of a line (plus one read), answers longer lines "ERR:line too long" and
 // skips them; a line unfinished --line-timeout s after its first byte arrived drops the client.
 // Try: line_server 9000 & printf 'CALC:6*7\nPING:hi\n' | nc -N 127.0.0.1 9000
+#include "cli.hpp"
 #include "line_protocol.hpp"
 
 #include <netlite/line_reader.hpp>
 #include <netlite/selector.hpp>
 #include <netlite/socket.hpp>
 
-#include <charconv>
 #include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <iostream>
@@ -23,27 +22,11 @@
 
 namespace {
 
-const char* const usage =
+const cli::program program{
+    "line_server",
     "usage: line_server [--bind ADDR] [--max-line N] [--line-timeout SECS] PORT\n"
     "  answers CALC:<a><op><b> and PING:<text> lines on ADDR:PORT (default 127.0.0.1; PORT 0\n"
-    "  picks one); defaults: --max-line 1024 bytes, --line-timeout 10 seconds\n";
-
-volatile std::sig_atomic_t stop_requested = 0;
-const netlite::selector* to_wake = nullptr;  // set before the handler is installed
-void request_stop(int) {
-    stop_requested = 1;
-    to_wake->wakeup();  // one write(2): safe in a signal handler
-}
-
-bool parse_number(std::string_view text, long min, long max, long& value) {
-    const auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), value);
-    return err == std::errc() && end == text.data() + text.size() && value >= min && value <= max;
-}
-struct numeric_option {
-    std::string_view name;
-    long* value;
-    long min, max;
-};
+    "  picks one); defaults: --max-line 1024 bytes, --line-timeout 10 seconds\n"};
 
 // A client is either reading (nothing to send) or writing its answers; it is not read while
 // answers wait, so a client that does not read them cannot make the server buffer more.
@@ -79,10 +62,10 @@ struct server {
             std::error_code ec;
             netlite::accepted_connection conn = guard.accept(listener, ec);
             if (ec == std::errc::operation_would_block) return;
-            if (ec) return void(std::cerr << "line_server: accept: " << ec.message() << '\n');
+            if (ec) return void(program.fail("accept", ec));  // logged; the server goes on
             auto c = std::make_unique<client>(next_id++, std::move(conn.stream), max_line);
             sel.add(c->stream, netlite::events::read, c.get(), ec);
-            if (ec) std::cerr << "line_server: " << conn.peer << ": " << ec.message() << '\n';
+            if (ec) program.fail(conn.peer.to_string(), ec);
             if (!ec) clients.emplace(c->id, std::move(c));
         }
     }
@@ -125,69 +108,45 @@ struct server {
     }
 };
 
-int bad_usage(const std::string& why) {
-    std::cerr << "line_server: " << why << '\n' << usage;
-    return 2;
-}
-
-int fail(const std::string& what, const std::error_code& ec) {
-    std::cerr << "line_server: " << what << ": " << ec.message() << '\n';
-    return 1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
     std::string_view bind = "127.0.0.1";
-    long max_line = 1024, line_timeout = 10, port = -1;
-    const numeric_option numbers[] = {{"--max-line", &max_line, 1, 1 << 24},
-                                      {"--line-timeout", &line_timeout, 1, 86400}};
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i], value = i + 1 < argc ? argv[i + 1] : "";
-        const numeric_option* number = nullptr;
-        for (const numeric_option& o : numbers) number = o.name == arg ? &o : number;
-        if (arg == "--help" || arg == "-h") return std::cout << usage, 0;
-        if (arg == "--bind") {
-            bind = value;
-        } else if (number) {
-            if (!parse_number(value, number->min, number->max, *number->value))
-                return bad_usage(std::string(arg) + " needs a number " +
-                                 std::to_string(number->min) + "-" + std::to_string(number->max));
-        } else if (arg.size() > 1 && arg[0] == '-') {
-            return bad_usage("unknown option " + std::string(arg));
-        } else if (port >= 0 || !parse_number(arg, 0, 65535, port)) {
-            return bad_usage("expected one PORT 0-65535, got " + std::string(arg));
-        } else {
-            continue;
-        }
-        ++i;  // the option's value
+    std::size_t max_line = 1024;
+    long line_timeout = 10;
+    cli::arguments args(program, argc, argv);
+    while (args.next()) {
+        if (args.is("--bind"))
+            bind = args.value();
+        else if (args.is("--max-line"))
+            max_line = args.number<std::size_t>(1, 1 << 24);
+        else if (args.is("--line-timeout"))
+            line_timeout = args.number(1L, 86400L);
+        else
+            args.unknown();
     }
-    const auto address = netlite::address::parse(bind);
-    if (!address) return bad_usage("--bind: not an IPv4 or IPv6 address: " + std::string(bind));
-    if (port < 0) return bad_usage("PORT is required");
+    const netlite::endpoint local(program.address("--bind", bind),
+                                  program.port(args.operand("PORT")));
 
     std::error_code ec;
-    const netlite::endpoint local(*address, static_cast<std::uint16_t>(port));
     netlite::tcp_listener listener;
     listener.bind(local, ec);
     if (!ec) listener.set_blocking(false, ec);  // accepted streams inherit non-blocking mode
-    if (ec) return fail("listen on " + local.to_string(), ec);
+    if (ec) return program.fail("listen on " + local.to_string(), ec);
     netlite::accept_guard guard(ec);
-    if (ec) return fail("accept_guard", ec);
+    if (ec) return program.fail("accept_guard", ec);
     server s{netlite::selector(netlite::selector_backend::best, ec)};
     if (!ec) s.sel.add(listener, netlite::events::read, nullptr, ec);  // data nullptr: listener
-    if (ec) return fail("selector", ec);
-    s.max_line = static_cast<std::size_t>(max_line);
+    if (ec) return program.fail("selector", ec);
+    s.max_line = max_line;
     s.line_timeout = std::chrono::seconds(line_timeout);
 
-    to_wake = &s.sel;
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
+    cli::stop_on_signals(s.sel);
     std::cout << "listening on " << listener.local_endpoint().to_string() << std::endl;
 
-    while (!stop_requested) {
+    while (!cli::stop_requested()) {
         const auto ready = s.sel.select(s.timers.next_timeout(), ec);
-        if (ec) return fail("select", ec);
+        if (ec) return program.fail("select", ec);
         bool joining = false;  // accept after the loop: adding handles may move the ready set
         for (const auto& ev : ready) {
             if (!any(ev.ready)) continue;  // dropped earlier in this round

@@ -4,13 +4,13 @@
 // bounded (--max-line), so is each client's queue (--max-queue: a client that stops reading is
 // dropped, never waited for), and silent clients time out (--idle).
 // Try: select_server 9000    and, in two other terminals: nc 127.0.0.1 9000
+#include "cli.hpp"
+
 #include <netlite/line_reader.hpp>
 #include <netlite/selector.hpp>
 #include <netlite/socket.hpp>
 
-#include <charconv>
 #include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -21,28 +21,12 @@
 
 namespace {
 
-const char* const usage =
+const cli::program program{
+    "select_server",
     "usage: select_server [--backend select|poll|epoll] [--bind ADDR] [--max-line N]\n"
     "                     [--max-queue BYTES] [--idle SECS] PORT\n"
     "  a chat room on ADDR:PORT (default 127.0.0.1; PORT 0 picks one); defaults: --backend\n"
-    "  epoll (else poll), --max-line 4096, --max-queue 1048576, --idle 300\n";
-
-volatile std::sig_atomic_t stop_requested = 0;
-const netlite::selector* to_wake = nullptr;  // set before the handler is installed
-void request_stop(int) {
-    stop_requested = 1;
-    to_wake->wakeup();  // one write(2): safe in a signal handler
-}
-
-bool parse_number(std::string_view text, long min, long max, long& value) {
-    const auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), value);
-    return err == std::errc() && end == text.data() + text.size() && value >= min && value <= max;
-}
-struct numeric_option {
-    std::string_view name;
-    long* value;
-    long min, max;
-};
+    "  epoll (else poll), --max-line 4096, --max-queue 1048576, --idle 300\n"};
 
 struct client {
     client(std::uint64_t n, netlite::accepted_connection c, std::size_t max_line)
@@ -99,11 +83,11 @@ struct room {
             std::error_code ec;
             netlite::accepted_connection conn = guard.accept(listener, ec);
             if (ec == std::errc::operation_would_block) return;
-            if (ec) return void(std::cerr << "select_server: accept: " << ec.message() << '\n');
+            if (ec) return void(program.fail("accept", ec));  // logged; the server goes on
             auto c = std::make_unique<client>(next_id++, std::move(conn), max_line);
             sel.add(c->stream, netlite::events::read, c.get(), ec);
             if (ec) {
-                std::cerr << "select_server: " << c->name << ": " << ec.message() << '\n';
+                program.fail(c->name, ec);
                 continue;
             }
             c->idle = timers.schedule(idle, c->id);
@@ -142,78 +126,54 @@ struct room {
     }
 };
 
-int bad_usage(const std::string& why) {
-    std::cerr << "select_server: " << why << '\n' << usage;
-    return 2;
-}
-
-int fail(const std::string& what, const std::error_code& ec) {
-    std::cerr << "select_server: " << what << ": " << ec.message() << '\n';
-    return 1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string_view bind = "127.0.0.1", backend_name = "best";
-    long max_line = 4096, max_queue = 1 << 20, idle = 300, port = -1;
-    const numeric_option numbers[] = {{"--max-line", &max_line, 1, 1 << 24},
-                                      {"--max-queue", &max_queue, 1, 1L << 30},
-                                      {"--idle", &idle, 1, 31536000}};
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i], value = i + 1 < argc ? argv[i + 1] : "";
-        const numeric_option* number = nullptr;
-        for (const numeric_option& o : numbers) number = o.name == arg ? &o : number;
-        if (arg == "--help" || arg == "-h") return std::cout << usage, 0;
-        if (arg == "--bind" || arg == "--backend") {
-            (arg == "--bind" ? bind : backend_name) = value;
-        } else if (number) {
-            if (!parse_number(value, number->min, number->max, *number->value))
-                return bad_usage(std::string(arg) + " needs a number " +
-                                 std::to_string(number->min) + "-" + std::to_string(number->max));
-        } else if (arg.size() > 1 && arg[0] == '-') {
-            return bad_usage("unknown option " + std::string(arg));
-        } else if (port >= 0 || !parse_number(arg, 0, 65535, port)) {
-            return bad_usage("expected one PORT 0-65535, got " + std::string(arg));
-        } else {
-            continue;
-        }
-        ++i;  // the option's value
+    std::string_view bind = "127.0.0.1";
+    std::string_view backend_name = "best";
+    std::size_t max_line = 4096, max_queue = 1 << 20;
+    long idle = 300;
+    cli::arguments args(program, argc, argv);
+    while (args.next()) {
+        if (args.is("--bind"))
+            bind = args.value();
+        else if (args.is("--backend"))
+            backend_name = args.value();
+        else if (args.is("--max-line"))
+            max_line = args.number<std::size_t>(1, 1 << 24);
+        else if (args.is("--max-queue"))
+            max_queue = args.number<std::size_t>(1, 1 << 30);
+        else if (args.is("--idle"))
+            idle = args.number(1L, 31536000L);
+        else
+            args.unknown();
     }
-    auto backend = netlite::selector_backend::best;
-    for (const auto b : {netlite::selector_backend::select, netlite::selector_backend::poll,
-                         netlite::selector_backend::epoll, netlite::selector_backend::kqueue})
-        if (backend_name == netlite::to_string(b) && netlite::selector::is_available(b))
-            backend = b;
-    if (backend_name != "best" && backend == netlite::selector_backend::best)
-        return bad_usage("unknown or unavailable backend: " + std::string(backend_name));
-    const auto address = netlite::address::parse(bind);
-    if (!address) return bad_usage("--bind: not an IPv4 or IPv6 address: " + std::string(bind));
-    if (port < 0) return bad_usage("PORT is required");
+    const auto backend = netlite::parse_selector_backend(backend_name);
+    if (!backend || !netlite::selector::is_available(*backend))
+        program.usage_error("unknown or unavailable backend: " + std::string(backend_name));
+    const netlite::endpoint local(program.address("--bind", bind),
+                                  program.port(args.operand("PORT")));
 
     std::error_code ec;
-    const netlite::endpoint local(*address, static_cast<std::uint16_t>(port));
     netlite::tcp_listener listener;
     listener.bind(local, ec);
     if (!ec) listener.set_blocking(false, ec);  // accepted streams inherit non-blocking mode
-    if (ec) return fail("listen on " + local.to_string(), ec);
+    if (ec) return program.fail("listen on " + local.to_string(), ec);
     netlite::accept_guard guard(ec);
-    if (ec) return fail("accept_guard", ec);
-    room r{netlite::selector(backend, ec)};
+    if (ec) return program.fail("accept_guard", ec);
+    room r{netlite::selector(*backend, ec)};
     if (!ec) r.sel.add(listener, netlite::events::read, nullptr, ec);  // data nullptr: listener
-    if (ec) return fail("selector", ec);
-    r.max_line = static_cast<std::size_t>(max_line);
-    r.max_queue = static_cast<std::size_t>(max_queue);
+    if (ec) return program.fail("selector", ec);
+    r.max_line = max_line;
+    r.max_queue = max_queue;
     r.idle = std::chrono::seconds(idle);
 
-    to_wake = &r.sel;
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
+    cli::stop_on_signals(r.sel);
     std::cout << "listening on " << listener.local_endpoint().to_string() << std::endl;
 
-    while (!stop_requested) {
+    while (!cli::stop_requested()) {
         const auto ready = r.sel.select(r.timers.next_timeout(), ec);
-        if (ec) return fail("select", ec);
+        if (ec) return program.fail("select", ec);
         bool joining = false;  // accept after the loop: adding handles may move the ready set
         for (const auto& ev : ready) {
             if (!any(ev.ready)) continue;  // dropped earlier in this round

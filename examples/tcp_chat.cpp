@@ -4,43 +4,23 @@
 // The end of stdin half-closes (the peer sees EOF, this side keeps printing); the peer closing
 // ends the program with status 0. `--listen PORT` waits for one peer, the other side connects.
 // Try: ./tcp_chat --listen 9999 & ./tcp_chat 127.0.0.1 9999
+#include "cli.hpp"
+
 #include <netlite/resolver.hpp>
 #include <netlite/socket.hpp>
 
 #include <atomic>
-#include <charconv>
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <string_view>
 #include <thread>
-#include <vector>
 
 namespace {
 
-const char usage[] = "usage: tcp_chat [--bind ADDR] --listen PORT | tcp_chat HOST PORT\n";
-
-volatile std::sig_atomic_t stop_requested = 0;
-extern "C" void request_stop(int) { stop_requested = 1; }
-
-// A port: decimal, in [low, 65535], nothing else.
-bool parse_port(std::string_view text, unsigned low) {
-    unsigned value = 0;
-    const char* end = text.data() + text.size();
-    const auto [stop, ec] = std::from_chars(text.data(), end, value);
-    return ec == std::errc{} && stop == end && value >= low && value <= 65535;
-}
-
-int bad_usage(std::string_view why) {
-    std::cerr << "tcp_chat: " << why << '\n' << usage;
-    return 2;
-}
-
-int fail(std::string_view what, const std::error_code& ec) {
-    std::cerr << "tcp_chat: " << what << ": " << ec.message() << '\n';
-    return 1;
-}
+const cli::program program{"tcp_chat",
+                           "usage: tcp_chat [--bind ADDR] --listen PORT | tcp_chat HOST PORT\n",
+                           "Chat over TCP: stdin lines go to the peer, its lines to stdout.\n"};
 
 // Waits for one peer on ADDR:PORT and moves it to `out`; SIGINT/SIGTERM stop the wait (netlite
 // retries interrupted calls, so the wait is cut into short slices that check the flag).
@@ -48,22 +28,20 @@ int accept_one(const std::string& bind_address, const std::string& port, netlite
     std::error_code ec;
     const auto found = netlite::resolve(
         bind_address, port, {netlite::resolve_family::any, netlite::transport::tcp, true}, ec);
-    if (ec) return fail("resolve " + bind_address, ec);
+    if (ec) return program.fail("resolve " + bind_address, ec);
     netlite::tcp_listener listener;
     listener.bind(found.endpoints.front(), ec);
-    if (ec) return fail("listen on " + found.endpoints.front().to_string(), ec);
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
+    if (ec) return program.fail("listen on " + found.endpoints.front().to_string(), ec);
+    cli::stop_on_signals();
     std::cout << "listening on " << listener.local_endpoint() << std::endl;
-    while (!stop_requested && !out.is_open()) {
+    while (!cli::stop_requested() && !out.is_open()) {
         auto [stream, peer] = listener.accept(netlite::milliseconds(200), ec);
         if (ec == std::errc::timed_out) continue;
-        if (ec) return fail("accept", ec);
+        if (ec) return program.fail("accept", ec);
         std::cerr << "tcp_chat: connected to " << peer << '\n';
         out = std::move(stream);
     }
-    std::signal(SIGINT, SIG_DFL);  // from now on, Ctrl-C simply ends the chat
-    std::signal(SIGTERM, SIG_DFL);
+    cli::default_signals();  // from now on, Ctrl-C simply ends the chat
     return 0;
 }
 
@@ -71,37 +49,31 @@ int accept_one(const std::string& bind_address, const std::string& port, netlite
 
 int main(int argc, char** argv) {
     std::string bind_address = "0.0.0.0";
-    std::vector<std::string> args;  // HOST PORT, or PORT with --listen
     bool listen = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        if (arg == "--help") {
-            std::cout << usage
-                      << "Chat over TCP: stdin lines go to the peer, its lines to stdout.\n";
-            return 0;
-        }
-        if (arg == "--listen") {
+    cli::arguments args(program, argc, argv);
+    while (args.next()) {
+        if (args.is("--listen"))
             listen = true;
-        } else if (arg == "--bind" && i + 1 < argc) {
-            bind_address = argv[++i];
-        } else {
-            args.emplace_back(arg);
-        }
+        else if (args.is("--bind"))
+            bind_address = args.value();
+        else
+            args.unknown();
     }
-    if (bind_address != "0.0.0.0" && !listen) return bad_usage("--bind needs --listen");
-    if (args.size() != (listen ? 1u : 2u))
-        return bad_usage(listen ? "--listen takes one PORT" : "HOST and PORT are required");
-    if (!parse_port(args.back(), listen ? 0 : 1))
-        return bad_usage("not a port number: " + args.back());
+    const std::vector<std::string_view>& ops = args.operands();  // HOST PORT, or PORT
+    if (bind_address != "0.0.0.0" && !listen) program.usage_error("--bind needs --listen");
+    if (ops.size() != (listen ? 1u : 2u))
+        program.usage_error(listen ? "--listen takes one PORT" : "HOST and PORT are required");
+    program.port(ops.back(), listen ? 0 : 1);
+    const std::string host(ops.front()), port(ops.back());
 
     netlite::tcp_stream peer;
     std::error_code ec;
     if (listen) {
-        const int status = accept_one(bind_address, args[0], peer);
+        const int status = accept_one(bind_address, port, peer);
         if (!peer.is_open()) return status;  // failed, or stopped by a signal
     } else {
-        peer.connect(args[0], args[1], ec);
-        if (ec) return fail("connect to " + args[0] + ":" + args[1], ec);
+        peer.connect(host, port, ec);
+        if (ec) return program.fail("connect to " + host + ":" + port, ec);
     }
 
     std::ios::sync_with_stdio(false);
@@ -115,7 +87,7 @@ int main(int argc, char** argv) {
         while ((n = peer.receive(netlite::buffer(chunk), rec)) > 0)
             std::cout.write(chunk, static_cast<std::streamsize>(n)).flush();
         if (rec)
-            reader_status = fail("receive", rec);
+            reader_status = program.fail("receive", rec);
         else
             std::cerr << "tcp_chat: the peer closed the connection\n";
         // The main thread may be blocked reading stdin, which cannot be interrupted portably.
@@ -125,7 +97,7 @@ int main(int argc, char** argv) {
     int status = 0;
     while (status == 0 && std::getline(std::cin, line)) {
         peer.send_all(netlite::buffer(line + '\n'), ec);
-        if (ec) status = fail("send", ec);
+        if (ec) status = program.fail("send", ec);
     }
     stdin_done = true;  // from here on the reader thread just returns
     // Half-close: the peer reads EOF and we keep printing (after a failure: wake the reader).

@@ -286,6 +286,49 @@ TEST_CASE("endpoint: hashes agree with equality and work in unordered containers
     CHECK(std::hash<endpoint>{}(x) == std::hash<endpoint>{}(y));
 }
 
+TEST_CASE("parse_port: accepts 0-65535 in decimal and rejects everything else, like endpoint") {
+    static_assert(netlite::parse_port("8080") == std::uint16_t{8080});
+    for (std::uint32_t p = 0; p <= 65535; ++p) {
+        const std::string text = std::to_string(p);
+        const auto port = netlite::parse_port(text);
+        REQUIRE(port);
+        CHECK(*port == p);
+    }
+    struct row {
+        std::string_view text;
+        error expected;
+    };
+    const row rows[] = {
+        {"", error::invalid_port},
+        {"080", error::invalid_port},  // leading zero, as in endpoint::parse
+        {"00", error::invalid_port},
+        {"-1", error::invalid_port},
+        {"+80", error::invalid_port},
+        {" 80", error::invalid_port},
+        {"80 ", error::invalid_port},
+        {"0x50", error::invalid_port},
+        {"12x", error::invalid_port},
+        {std::string_view("8\0000", 3), error::invalid_port},  // "8", NUL, "0"
+        {"65536", error::port_out_of_range},
+        {"70000", error::port_out_of_range},
+        {"99999999999999999999", error::port_out_of_range},  // no wrap-around
+    };
+    for (const row& r : rows) {
+        CAPTURE(r.text);
+        CHECK_FALSE(netlite::parse_port(r.text));
+        std::error_code ec = std::make_error_code(std::errc::io_error);
+        CHECK_FALSE(netlite::parse_port(r.text, ec));
+        CHECK(ec == r.expected);
+        // The endpoint parser gives the same verdict for the same port text.
+        std::error_code endpoint_ec;
+        CHECK_FALSE(endpoint::parse("192.0.2.1:" + std::string(r.text), endpoint_ec));
+        CHECK(endpoint_ec == ec);
+    }
+    std::error_code ec = std::make_error_code(std::errc::io_error);
+    CHECK(netlite::parse_port("443", ec) == std::uint16_t{443});
+    CHECK_FALSE(ec);  // cleared on success
+}
+
 TEST_CASE("endpoint: operator<< writes to_string") {
     std::ostringstream os;
     os << *endpoint::parse("[FE80::1%eth0]:22") << ' ' << endpoint();

@@ -76,6 +76,13 @@ class endpoint {
     std::uint16_t port_ = 0;    // host order; sockets convert when they build a sockaddr
 };
 
+/// A port number as text: decimal 0-65535, digits only, no leading zeros ("0" is fine, "080" is
+/// not), no sign or spaces; never overflows ("99999999999" is out of range). The same rule as the
+/// port of `endpoint::parse`, for programs that take a port on their command line.
+constexpr std::optional<std::uint16_t> parse_port(std::string_view text) noexcept;
+/// As above; on failure `ec` is `invalid_port` or `port_out_of_range`, on success cleared.
+std::optional<std::uint16_t> parse_port(std::string_view text, std::error_code& ec) noexcept;
+
 /// Writes `to_string()`; for diagnostics and test output.
 template <class CharT, class Traits>
 std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& os,
@@ -190,6 +197,24 @@ inline std::optional<endpoint> endpoint::parse(std::string_view text,
     }
     ec.clear();
     return endpoint(addr, port_number);
+}
+
+constexpr std::optional<std::uint16_t> parse_port(std::string_view text) noexcept {
+    std::uint16_t port = 0;
+    if (detail::parse_port(text, port) != error{}) return std::nullopt;
+    return port;
+}
+
+inline std::optional<std::uint16_t> parse_port(std::string_view text,
+                                               std::error_code& ec) noexcept {
+    std::uint16_t port = 0;
+    const error e = detail::parse_port(text, port);
+    if (e != error{}) {
+        ec = make_error_code(e);
+        return std::nullopt;
+    }
+    ec.clear();
+    return port;
 }
 
 // Formats into a stack buffer first: one allocation for the returned string, none on the way.
