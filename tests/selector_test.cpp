@@ -668,7 +668,7 @@ TEST_CASE("selector: the select backend refuses handles at or above FD_SETSIZE")
     std::error_code ec;
     sel.add(FD_SETSIZE, events::read, nullptr, ec);
     CHECK(ec == netlite::error::handle_out_of_range);
-    CHECK(ec.message() == "handle is at or above FD_SETSIZE");
+    CHECK(ec.message() == "handle does not fit select()'s FD_SETSIZE limit");
     sel.add(FD_SETSIZE + 5000, events::read, nullptr, ec);
     CHECK(ec == netlite::error::handle_out_of_range);
 

@@ -23,9 +23,11 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -551,6 +553,47 @@ TEST_CASE("socket: a receive with nothing to read times out with timed_out") {
     CHECK(p.server.receive_exact(netlite::buffer(buf, 4)) == 4);
     CHECK(text_of(buf, 4) == "late");
 }
+
+#if defined(_WIN32)  // Windows port: sockets are non-blocking in the kernel, SO_RCVTIMEO is moot
+TEST_CASE("socket: the OS's own SO_RCVTIMEO ends a blocking receive with timed_out") {
+    MESSAGE("SKIPPED: Winsock sockets wait in select; the kernel receive timeout never applies");
+}
+#else
+TEST_CASE("socket: the OS's own SO_RCVTIMEO ends a blocking receive with timed_out") {
+    listening_socket l = make_listener();
+    connected_pair p = make_pair(l);
+    p.server.set_timeout(std::nullopt);  // netlite waits for ever; only the kernel bounds it
+    const timeval os_timeout{0, 100 * 1000};
+    p.server.set_option(SOL_SOCKET, SO_RCVTIMEO, &os_timeout, sizeof os_timeout);
+    // A watchdog turns the regression (a wait for ever in poll) into a failure, not a hang.
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+    std::thread watchdog([&] {
+        std::unique_lock<std::mutex> lock(m);
+        if (!cv.wait_for(lock, std::chrono::seconds(5), [&] { return done; }))
+            p.client.send_all("!", milliseconds(1000));
+    });
+    char buf[8];
+    std::error_code ec;
+    const auto start = clock_type::now();
+    const std::size_t n = p.server.receive(buf, ec);
+    {
+        std::lock_guard<std::mutex> lock(m);
+        done = true;
+    }
+    cv.notify_one();
+    watchdog.join();
+    CHECK(n == 0);
+    CHECK(ec == std::errc::timed_out);
+    CHECK(elapsed_since(start) >= 90);
+    CHECK(elapsed_since(start) < 4000);
+    // The timeout consumed nothing and left the socket usable.
+    CHECK(p.client.send_all("ok") == 2);
+    CHECK(p.server.receive_exact(netlite::buffer(buf, 2)) == 2);
+    CHECK(text_of(buf, 2) == "ok");
+}
+#endif
 
 #if defined(_WIN32)  // Windows port: no POSIX signals, and Winsock never fails with EINTR
 TEST_CASE("socket: a wait interrupted by signals (EINTR) is resumed and keeps its deadline") {

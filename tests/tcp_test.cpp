@@ -908,6 +908,22 @@ TEST_CASE("tcp_stream: no_delay round-trips") {
     CHECK_FALSE(p.client.no_delay());
 }
 
+TEST_CASE("tcp_stream: socket buffer sizes are set and read back on the typed stream") {
+    stream_pair p = make_pair();
+    p.client.set_send_buffer_size(48 * 1024);
+    p.client.set_receive_buffer_size(40 * 1024);
+    // The OS may round up (Linux doubles the request) but never gives less than asked here.
+    CHECK(p.client.send_buffer_size() >= 48 * 1024);
+    CHECK(p.client.receive_buffer_size() >= 40 * 1024);
+    CHECK(p.client.send_buffer_size() == p.client.get_option(SOL_SOCKET, SO_SNDBUF));
+    std::error_code ec;
+    p.client.set_send_buffer_size(-1, ec);
+    CHECK(ec == netlite::error::invalid_argument);  // not cast to a huge unsigned size
+    netlite::tcp_stream closed;
+    closed.set_receive_buffer_size(4096, ec);
+    CHECK(ec == std::errc::bad_file_descriptor);
+}
+
 TEST_CASE("tcp_stream: keep-alive switches on with the timings read back") {
     stream_pair p = make_pair();
     p.client.set_keep_alive(true);

@@ -167,7 +167,7 @@ inline constexpr std::size_t batch_chunk = 64;
 inline std::size_t send_batch(udp_socket& s, const outgoing_datagram* datagrams, std::size_t count,
                               const batch_policy& p, std::error_code& ec) noexcept {
     ec.clear();
-    if (!s.is_open()) return ec = std::make_error_code(std::errc::bad_file_descriptor), 0;
+    if (!s.is_open()) return ec = detail::errc_error(std::errc::bad_file_descriptor), 0;
     const native_handle_type h = s.native_handle();
     std::size_t sent = 0;
 #if defined(NETLITE_HAS_MMSG)
@@ -247,7 +247,7 @@ inline void fill_received(incoming_datagram& d, std::size_t size, const sockaddr
 inline std::size_t receive_batch(udp_socket& s, incoming_datagram* datagrams, std::size_t count,
                                  const batch_policy& p, std::error_code& ec) noexcept {
     ec.clear();
-    if (!s.is_open()) return ec = std::make_error_code(std::errc::bad_file_descriptor), 0;
+    if (!s.is_open()) return ec = detail::errc_error(std::errc::bad_file_descriptor), 0;
     const native_handle_type h = s.native_handle();
     std::size_t got = 0;
 #if defined(NETLITE_HAS_MMSG)

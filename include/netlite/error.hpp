@@ -31,7 +31,7 @@ enum class error {
     already_open,         ///< the object already holds an open handle
     already_registered,   ///< the handle is already registered with this selector
     not_registered,       ///< the handle is not registered with this selector
-    handle_out_of_range,  ///< a handle is at or above FD_SETSIZE for a select() backend
+    handle_out_of_range,  ///< select() backend: a handle >= FD_SETSIZE (Windows: a full set)
     all_attempts_failed,  ///< every resolved address was tried and none connected
     protocol_error,       ///< the peer broke the application protocol
 };
@@ -83,7 +83,8 @@ class netlite_category final : public std::error_category {
             case error::already_open: return "socket is already open";
             case error::already_registered: return "handle is already registered";
             case error::not_registered: return "handle is not registered";
-            case error::handle_out_of_range: return "handle is at or above FD_SETSIZE";
+            case error::handle_out_of_range:
+                return "handle does not fit select()'s FD_SETSIZE limit";
             case error::all_attempts_failed: return "could not connect to any address";
             case error::protocol_error: return "protocol error";
         }

@@ -297,7 +297,7 @@ inline std::optional<std::string> service_name(std::uint16_t port, transport pro
 inline std::uint32_t interface_index(std::string_view name, std::error_code& ec) noexcept {
     char text[64];  // interface names are at most IF_NAMESIZE (16) bytes with the terminator
     if (name.empty() || name.size() >= sizeof text || name.find('\0') != std::string_view::npos) {
-        ec = std::make_error_code(std::errc::no_such_device);
+        ec = detail::errc_error(std::errc::no_such_device);
         return 0;
     }
     name.copy(text, name.size());
@@ -308,7 +308,7 @@ inline std::uint32_t interface_index(std::string_view name, std::error_code& ec)
         // glibc opens a socket for the ioctl, so EMFILE and friends are real errors to pass on.
         const int err = errno;
         const bool unknown = err == 0 || err == ENODEV || err == ENXIO;
-        ec = unknown ? std::make_error_code(std::errc::no_such_device)
+        ec = unknown ? detail::errc_error(std::errc::no_such_device)
                      : std::error_code(err, std::system_category());
         return 0;
     }

@@ -432,7 +432,7 @@ template <typename Data>
 void basic_selector<Data>::open(selector_backend backend, std::error_code& ec) noexcept {
     backend_ = resolve(backend);
     if (!is_available(backend_))
-        return void(ec = std::make_error_code(std::errc::operation_not_supported));
+        return void(ec = detail::errc_error(std::errc::operation_not_supported));
     detail::ops::wake_open(wake_, ec);
     if (ec) return;
     switch (backend_) {
@@ -448,7 +448,7 @@ void basic_selector<Data>::open(selector_backend backend, std::error_code& ec) n
             break;
         case selector_backend::poll: try { pollfds_.push_back(pollfd{wake_[0], POLLIN, 0});
             } catch (...) {
-                ec = std::make_error_code(std::errc::not_enough_memory);
+                ec = detail::errc_error(std::errc::not_enough_memory);
             }
             break;
         case selector_backend::epoll:
@@ -473,7 +473,7 @@ void basic_selector<Data>::open(selector_backend backend, std::error_code& ec) n
         try {
             reserve_ready();
         } catch (...) {
-            ec = std::make_error_code(std::errc::not_enough_memory);
+            ec = detail::errc_error(std::errc::not_enough_memory);
         }
     }
     if (ec) close();
@@ -604,7 +604,7 @@ template <typename Data>
 void basic_selector<Data>::add(native_handle_type h, events interest, Data data,
                                std::error_code& ec) noexcept {
     if (!is_open() || detail::is_bad_handle(h))
-        return void(ec = std::make_error_code(std::errc::bad_file_descriptor));
+        return void(ec = detail::errc_error(std::errc::bad_file_descriptor));
     if (!valid_interest(interest)) return void(ec = error::invalid_argument);
     if (backend_ == selector_backend::select && !detail::ops::select_can_hold(h, handles_.size()))
         return void(ec = error::handle_out_of_range);
@@ -620,7 +620,7 @@ void basic_selector<Data>::add(native_handle_type h, events interest, Data data,
         if (backend_ == selector_backend::poll) pollfds_.reserve(pollfds_.size() + 1);
         if (backend_ == selector_backend::select) handles_.reserve(handles_.size() + 1);
     } catch (...) {
-        return void(ec = std::make_error_code(std::errc::not_enough_memory));
+        return void(ec = detail::errc_error(std::errc::not_enough_memory));
     }
     kernel_update(h, events::none, interest, ec);
     if (ec) return;
@@ -772,14 +772,14 @@ auto basic_selector<Data>::select(std::optional<milliseconds> timeout, std::erro
     -> ready_set {
     ready_count_ = 0;
     if (!is_open()) {
-        ec = std::make_error_code(std::errc::bad_file_descriptor);
+        ec = detail::errc_error(std::errc::bad_file_descriptor);
         return {};
     }
     if (ready_.size() < ready_wanted()) {
         try {
             reserve_ready();
         } catch (...) {
-            ec = std::make_error_code(std::errc::not_enough_memory);
+            ec = detail::errc_error(std::errc::not_enough_memory);
             return {};
         }
     }
@@ -858,7 +858,7 @@ void basic_selector<Data>::wait_epoll(detail::ops::clock::time_point deadline,
     }
 #else
     (void)deadline;
-    ec = std::make_error_code(std::errc::operation_not_supported);
+    ec = detail::errc_error(std::errc::operation_not_supported);
 #endif
 }
 
@@ -883,7 +883,7 @@ void basic_selector<Data>::wait_kqueue(detail::ops::clock::time_point deadline,
     }
 #else
     (void)deadline;
-    ec = std::make_error_code(std::errc::operation_not_supported);
+    ec = detail::errc_error(std::errc::operation_not_supported);
 #endif
 }
 

@@ -194,7 +194,7 @@ template <typename TryOne>
 void connect_each(const std::vector<endpoint>& candidates, std::error_code& ec,
                   std::vector<connect_attempt>* attempts, TryOne try_one) noexcept {
     if (attempts) attempts->clear();
-    if (candidates.empty()) ec = std::make_error_code(std::errc::host_unreachable);
+    if (candidates.empty()) ec = detail::errc_error(std::errc::host_unreachable);
     for (const endpoint& candidate : candidates) {
         try_one(candidate, ec);
         if (!ec) return;
@@ -244,7 +244,7 @@ inline void tcp_stream::connect_to(std::string_view host, std::string_view servi
     try {
         candidates = detail::resolve_endpoints(host, service, AF_UNSPEC, SOCK_STREAM, false, ec);
     } catch (...) {
-        ec = std::make_error_code(std::errc::not_enough_memory);
+        ec = detail::errc_error(std::errc::not_enough_memory);
     }
     if (ec) return;
     detail::connect_each(candidates, ec, attempts, [&](const endpoint& ep, std::error_code& e) {
@@ -299,20 +299,20 @@ inline void tcp_stream::set_keep_alive(const keep_alive_settings& s, std::error_
     };
     if (s.idle) {
         if (detail::keepalive_idle_option == 0)
-            return void(ec = std::make_error_code(std::errc::operation_not_supported));
+            return void(ec = detail::errc_error(std::errc::operation_not_supported));
         socket_.set_option(IPPROTO_TCP, detail::keepalive_idle_option, seconds(*s.idle), ec);
         if (ec) return;
     }
     if (s.interval) {
         if (detail::keepalive_interval_option == 0)
-            return void(ec = std::make_error_code(std::errc::operation_not_supported));
+            return void(ec = detail::errc_error(std::errc::operation_not_supported));
         socket_.set_option(IPPROTO_TCP, detail::keepalive_interval_option, seconds(*s.interval),
                            ec);
         if (ec) return;
     }
     if (s.count) {
         if (detail::keepalive_count_option == 0)
-            return void(ec = std::make_error_code(std::errc::operation_not_supported));
+            return void(ec = detail::errc_error(std::errc::operation_not_supported));
         socket_.set_option(IPPROTO_TCP, detail::keepalive_count_option, *s.count, ec);
     }
 }
@@ -322,7 +322,7 @@ inline void tcp_stream::set_keep_alive(const keep_alive_settings& settings) {
 
 inline void tcp_stream::set_user_timeout(milliseconds timeout, std::error_code& ec) noexcept {
     if (detail::user_timeout_option == 0)
-        return void(ec = std::make_error_code(std::errc::operation_not_supported));
+        return void(ec = detail::errc_error(std::errc::operation_not_supported));
     if (timeout.count() < 0 || timeout.count() > UINT_MAX)
         return void(ec = error::invalid_argument);
     const auto value = static_cast<unsigned>(timeout.count());
@@ -378,7 +378,7 @@ inline void tcp_listener::bind(const endpoint& local, const listen_options& opti
         socket_.set_option(SOL_SOCKET, detail::exclusive_address_option, 1, ec);
     if (!ec && options.reuse_port) {
         if (detail::reuse_port_option == 0)
-            ec = std::make_error_code(std::errc::operation_not_supported);
+            ec = detail::errc_error(std::errc::operation_not_supported);
         else
             socket_.set_option(SOL_SOCKET, detail::reuse_port_option, 1, ec);
     }

@@ -164,7 +164,7 @@ inline void udp_socket::membership(const address& group, std::uint32_t interface
     std::memcpy(&req.imr_multiaddr, bytes.data(), bytes.size());
     req.imr_ifindex = static_cast<int>(interface_index);
 #else
-    if (interface_index != 0) return void(ec = std::make_error_code(std::errc::not_supported));
+    if (interface_index != 0) return void(ec = detail::errc_error(std::errc::not_supported));
     ip_mreq req{};
     std::memcpy(&req.imr_multiaddr, bytes.data(), bytes.size());
 #endif
@@ -237,7 +237,7 @@ inline void udp_socket::set_multicast_interface(std::uint32_t interface_index,
     socket_.set_option(IPPROTO_IP, IP_MULTICAST_IF, &req, sizeof req, ec);
 #else
     (void)interface_index;
-    ec = std::make_error_code(std::errc::not_supported);
+    ec = detail::errc_error(std::errc::not_supported);
 #endif
 }
 inline void udp_socket::set_multicast_interface(std::uint32_t interface_index) {

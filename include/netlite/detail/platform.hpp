@@ -215,6 +215,8 @@ inline bool is_bad_handle(native_handle_type h) noexcept { return h < 0; }
 
 /// An OS error value (errno, or SO_ERROR's value) as an error code.
 inline std::error_code os_error(int value) noexcept { return {value, std::system_category()}; }
+/// A failure netlite detects itself (a std::errc), in the category that names it best here.
+inline std::error_code errc_error(std::errc e) noexcept { return std::make_error_code(e); }
 
 /// Whether `ec` (from a socket call) means "would block".
 inline bool is_would_block(const std::error_code& ec) noexcept {

@@ -36,7 +36,7 @@ inline void close_file(native_handle_type h) noexcept {
 /// Whether `h` names an open descriptor (EBADF otherwise). Used where the backend itself
 /// would not notice (select, poll) so that registering a closed handle fails up front.
 inline void check_open(native_handle_type h, std::error_code& ec) noexcept {
-    if (h < 0) return void(ec = std::make_error_code(std::errc::bad_file_descriptor));
+    if (h < 0) return void(ec = detail::errc_error(std::errc::bad_file_descriptor));
     if (::fcntl(h, F_GETFD) < 0) return void(ec = last_error());
     clear(ec);
 }

@@ -54,7 +54,7 @@ inline void to_sockaddr(const endpoint& ep, sockaddr_buffer& out, std::error_cod
         if (scope == 0 && !v6.zone().empty()) {
             const std::string name(v6.zone());
             scope = ops::interface_index(name.c_str());
-            if (scope == 0) return void(ec = std::make_error_code(std::errc::no_such_device));
+            if (scope == 0) return void(ec = detail::errc_error(std::errc::no_such_device));
         }
         sin6->sin6_scope_id = scope;
         out.size = sizeof(sockaddr_in6);
@@ -79,7 +79,7 @@ inline endpoint from_sockaddr(const sockaddr_buffer& in, std::error_code& ec) no
         ec.clear();
         return {address_v6(bytes, sin6->sin6_scope_id), network_to_host(sin6->sin6_port)};
     }
-    ec = std::make_error_code(std::errc::address_family_not_supported);
+    ec = detail::errc_error(std::errc::address_family_not_supported);
     return {};
 }
 

@@ -45,6 +45,19 @@ class socket_base {
     std::size_t available() const { return socket_.available(); }
     std::error_code pending_error() const noexcept { return socket_.pending_error(); }
 
+    /// SO_RCVBUF / SO_SNDBUF. The OS may round or double the request (Linux doubles it);
+    /// read it back for the size in effect.
+    void set_receive_buffer_size(int bytes, std::error_code& ec) noexcept {
+        socket_.set_receive_buffer_size(bytes, ec);
+    }
+    void set_receive_buffer_size(int bytes) { socket_.set_receive_buffer_size(bytes); }
+    int receive_buffer_size() const { return socket_.receive_buffer_size(); }
+    void set_send_buffer_size(int bytes, std::error_code& ec) noexcept {
+        socket_.set_send_buffer_size(bytes, ec);
+    }
+    void set_send_buffer_size(int bytes) { socket_.set_send_buffer_size(bytes); }
+    int send_buffer_size() const { return socket_.send_buffer_size(); }
+
     void set_option(int level, int name, int value, std::error_code& ec) noexcept {
         socket_.set_option(level, name, value, ec);
     }

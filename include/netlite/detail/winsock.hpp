@@ -155,6 +155,15 @@ inline int winsock_startup_result() noexcept {
     return result;
 }
 
+// MinGW's C runtime has no text for most socket errno values ("Unknown error"), so a failure
+// netlite detects itself is reported with the WSA value of the same meaning when there is one.
+inline std::error_code errc_error(std::errc e) noexcept {
+    if (e == std::errc::not_supported) return std::make_error_code(e);  // (not "socket type")
+    for (const winsock_error_entry& entry : winsock_errors)
+        if (entry.condition == e) return {entry.value, winsock_category()};
+    return std::make_error_code(e);
+}
+
 inline bool ensure_winsock(std::error_code& ec) noexcept {
     const int result = winsock_startup_result();
     if (result == 0) return true;
