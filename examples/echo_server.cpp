@@ -7,6 +7,7 @@
 
 #include <netlite/batch.hpp>
 #include <netlite/selector.hpp>
+#include <netlite/send_queue.hpp>
 #include <netlite/socket.hpp>
 
 #include <array>
@@ -27,7 +28,7 @@ constexpr std::size_t chunk = 65536, batch_size = 32;  // bytes per receive; dat
 
 struct connection {
     netlite::tcp_stream stream;
-    std::string pending;  // echoed bytes the client has not taken yet
+    netlite::send_queue pending;  // echoed bytes the client has not taken yet
 };
 
 // Fast path: one receive, one send. What does not fit is queued and the connection watched for
@@ -37,12 +38,11 @@ void on_stream(netlite::selector& sel, connection& c, events ready, char* buf) {
     const netlite::native_handle_type h = c.stream.native_handle();
     std::size_t n = 0;
     if (any(ready & events::write)) {
-        c.pending.erase(0, c.stream.send(c.pending, ec));
-        if (!ec && c.pending.empty()) sel.modify(h, events::read, ec);
+        if (c.pending.flush(c.stream, ec)) sel.modify(h, events::read, ec);
     } else if ((n = c.stream.receive(netlite::buffer(buf, chunk), ec)) > 0) {
         const std::size_t sent = c.stream.send({buf, n}, ec);
         if ((!ec || ec == std::errc::operation_would_block) && sent < n) {
-            c.pending.assign(buf + sent, n - sent);
+            c.pending.append({buf + sent, n - sent});
             sel.modify(h, events::write, ec);
         }
     } else if (!ec) {

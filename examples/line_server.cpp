@@ -9,6 +9,7 @@
 
 #include <netlite/line_reader.hpp>
 #include <netlite/selector.hpp>
+#include <netlite/send_queue.hpp>
 #include <netlite/socket.hpp>
 
 #include <chrono>
@@ -33,12 +34,10 @@ const cli::program program{
 struct client {
     client(std::uint64_t n, netlite::tcp_stream s, std::size_t max_line)
         : id(n), stream(std::move(s)), reader(max_line) {}
-    bool in_line() const noexcept { return !reader.pending().empty() || reader.discarding(); }
     std::uint64_t id;
     netlite::tcp_stream stream;
     netlite::line_reader reader;
-    std::string out;  // answers; the first `sent` bytes are already sent
-    std::size_t sent = 0;
+    netlite::send_queue out;                // answers not sent yet
     netlite::timer_queue::handle deadline;  // pending while reading an unfinished line
 };
 
@@ -81,14 +80,15 @@ struct server {
         c.reader.commit(n);
         for (;;) {
             if (const auto line = c.reader.next_line(ec)) {
-                c.out.append(line_protocol::answer(*line)).append("\n");
+                c.out.append(line_protocol::answer(*line) + '\n');
             } else if (ec) {
-                c.out.append(line_protocol::line_too_long).append("\n");  // the rest is skipped
+                c.out.append(std::string(line_protocol::line_too_long) + '\n');  // rest skipped
             } else {
                 break;
             }
         }
-        if (!c.out.empty() || !c.in_line()) {
+        if (!c.reader.in_line()) c.reader.shrink_to_fit();  // an idle client holds no buffer
+        if (!c.out.empty() || !c.reader.in_line()) {
             timers.cancel(c.deadline);  // paused while the answers go out (see on_writable)
         } else if (new_line || !timers.is_pending(c.deadline)) {
             timers.cancel(c.deadline);
@@ -98,13 +98,11 @@ struct server {
     }
     void on_writable(client& c) {
         std::error_code ec;
-        c.sent += c.stream.send(std::string_view(c.out).substr(c.sent), ec);
-        if (ec && ec != std::errc::operation_would_block) return drop(c);
-        if (c.sent < c.out.size()) return;
-        c.out.clear();
-        c.sent = 0;
+        const bool all_sent = c.out.flush(c.stream, ec);
+        if (ec) return drop(c);
+        if (!all_sent) return;
         sel.modify(c.stream, netlite::events::read, ec);
-        if (c.in_line()) c.deadline = timers.schedule(line_timeout, c.id);
+        if (c.reader.in_line()) c.deadline = timers.schedule(line_timeout, c.id);
     }
 };
 
@@ -147,18 +145,16 @@ int main(int argc, char** argv) {
     while (!cli::stop_requested()) {
         const auto ready = s.sel.select(s.timers.next_timeout(), ec);
         if (ec) return program.fail("select", ec);
-        bool joining = false;  // accept after the loop: adding handles may move the ready set
-        for (const auto& ev : ready) {
+        for (const auto& ev : ready) {     // (adding and removing handles here is allowed)
             if (!any(ev.ready)) continue;  // dropped earlier in this round
             if (!ev.data) {
-                joining = true;
+                s.accept_all(listener, guard);
             } else if (any(ev.ready & netlite::events::write)) {
                 s.on_writable(*static_cast<client*>(ev.data));
             } else {
                 s.on_readable(*static_cast<client*>(ev.data));
             }
         }
-        if (joining) s.accept_all(listener, guard);
         while (const auto id = s.timers.pop_expired()) {
             const auto it = s.clients.find(*id);
             if (it != s.clients.end()) s.drop(*it->second);  // unfinished line: no answer

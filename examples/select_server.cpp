@@ -8,6 +8,7 @@
 
 #include <netlite/line_reader.hpp>
 #include <netlite/selector.hpp>
+#include <netlite/send_queue.hpp>
 #include <netlite/socket.hpp>
 
 #include <chrono>
@@ -35,8 +36,7 @@ struct client {
     netlite::tcp_stream stream;
     std::string name;
     netlite::line_reader reader;
-    std::string out;  // queued output; the first `sent` bytes are already sent
-    std::size_t sent = 0;
+    netlite::send_queue out;
     netlite::timer_queue::handle idle;
     bool dead = false;  // dropped: closed and unregistered, deleted after this round
 };
@@ -58,10 +58,9 @@ struct room {
     // Write interest only while something is queued; a queue that would overflow drops its client.
     void enqueue(client& c, std::string_view text) {
         if (c.dead) return;
-        if (c.out.size() - c.sent + text.size() > max_queue) return drop(c);
+        if (c.out.size() + text.size() > max_queue) return drop(c);
         std::error_code ec;
-        if (c.out.size() == c.sent)
-            sel.modify(c.stream, netlite::events::read | netlite::events::write, ec);
+        if (c.out.empty()) sel.modify(c.stream, netlite::events::read | netlite::events::write, ec);
         c.out.append(text);
     }
     void drop(client& c, std::string_view farewell = {}) {
@@ -73,7 +72,7 @@ struct room {
         timers.cancel(c.idle);
         if (!farewell.empty()) {  // one attempt that never waits: what is queued, then why
             c.out.append(farewell);
-            c.stream.send(std::string_view(c.out).substr(c.sent), ec);
+            c.out.flush(c.stream, ec);
         }
         c.stream.close(ec);
         broadcast(c, "* " + c.name + " left\n");
@@ -109,20 +108,14 @@ struct room {
             broadcast(c,
                       message.assign("[").append(c.name).append("] ").append(*line).append("\n"));
         }
-        if (ec) drop(c, "! line too long\n");  // nothing of that line was relayed
+        if (ec) return drop(c, "! line too long\n");        // nothing of that line was relayed
+        if (!c.reader.in_line()) c.reader.shrink_to_fit();  // an idle client holds no buffer
     }
     void on_writable(client& c) {
         std::error_code ec;
-        c.sent += c.stream.send(std::string_view(c.out).substr(c.sent), ec);
-        if (ec && ec != std::errc::operation_would_block) return drop(c);
-        if (c.sent == c.out.size()) {
-            c.out.clear();
-            c.sent = 0;
-            sel.modify(c.stream, netlite::events::read, ec);
-        } else if (c.sent > 65536 && c.sent > c.out.size() / 2) {
-            c.out.erase(0, c.sent);
-            c.sent = 0;
-        }
+        const bool all_sent = c.out.flush(c.stream, ec);
+        if (ec) return drop(c);
+        if (all_sent) sel.modify(c.stream, netlite::events::read, ec);
     }
 };
 
@@ -174,16 +167,16 @@ int main(int argc, char** argv) {
     while (!cli::stop_requested()) {
         const auto ready = r.sel.select(r.timers.next_timeout(), ec);
         if (ec) return program.fail("select", ec);
-        bool joining = false;  // accept after the loop: adding handles may move the ready set
-        for (const auto& ev : ready) {
+        for (const auto& ev : ready) {     // (adding and removing handles here is allowed)
             if (!any(ev.ready)) continue;  // dropped earlier in this round
-            joining = joining || !ev.data;
-            if (!ev.data) continue;
+            if (!ev.data) {
+                r.accept_all(listener, guard);
+                continue;
+            }
             client& c = *static_cast<client*>(ev.data);
             if (any(ev.ready & netlite::events::write)) r.on_writable(c);
             if (any(ev.ready & netlite::events::read) && !c.dead) r.on_readable(c);
         }
-        if (joining) r.accept_all(listener, guard);
         while (const auto id = r.timers.pop_expired()) {
             const auto it = r.clients.find(*id);
             if (it != r.clients.end()) r.drop(*it->second, "! idle timeout\n");

@@ -90,8 +90,9 @@ int main(int argc, char** argv) {
             reader_status = program.fail("receive", rec);
         else
             std::cerr << "tcp_chat: the peer closed the connection\n";
-        // The main thread may be blocked reading stdin, which cannot be interrupted portably.
-        if (!stdin_done) std::exit(reader_status);
+        // The main thread may be blocked reading stdin, which cannot be interrupted portably:
+        // end the process here, without running destructors under its feet (_Exit, not exit).
+        if (!stdin_done) std::cout.flush(), std::_Exit(reader_status);
     });
     std::string line;
     int status = 0;

@@ -7,6 +7,7 @@
 
 #include <netlite/line_reader.hpp>
 #include <netlite/selector.hpp>
+#include <netlite/send_queue.hpp>
 #include <netlite/socket.hpp>
 
 #include <cctype>
@@ -29,8 +30,7 @@ const cli::program program{
 struct client {
     netlite::tcp_stream stream;
     netlite::line_reader reader{65536};
-    std::string out;  // replies; the first `sent` bytes are already sent
-    std::size_t sent = 0;
+    netlite::send_queue out;  // replies not sent yet
 };
 using client_map = std::unordered_map<client*, std::unique_ptr<client>>;
 
@@ -46,22 +46,40 @@ void on_readable(netlite::selector& sel, client_map& clients, client& c) {
     if (ec == std::errc::operation_would_block) return;
     if (ec || n == 0) return drop(sel, clients, c);
     c.reader.commit(n);
+    std::string reply;
     while (const auto line = c.reader.next_line(ec)) {
-        for (const char ch : *line) c.out += static_cast<char>(std::toupper(ch & 0xff));
-        c.out += '\n';
+        for (const char ch : *line) reply += static_cast<char>(std::toupper(ch & 0xff));
+        reply += '\n';
     }
-    if (ec) return drop(sel, clients, c);  // line too long
+    c.out.append(reply);
+    if (ec) return drop(sel, clients, c);               // line too long
+    if (!c.reader.in_line()) c.reader.shrink_to_fit();  // an idle client holds no buffer
     if (!c.out.empty()) sel.modify(c.stream, netlite::events::write, ec);
 }
 
 void on_writable(netlite::selector& sel, client_map& clients, client& c) {
     std::error_code ec;
-    c.sent += c.stream.send(std::string_view(c.out).substr(c.sent), ec);
-    if (ec && ec != std::errc::operation_would_block) return drop(sel, clients, c);
-    if (c.sent < c.out.size()) return;
-    c.out.clear();
-    c.sent = 0;
-    sel.modify(c.stream, netlite::events::read, ec);
+    const bool all_sent = c.out.flush(c.stream, ec);
+    if (ec) return drop(sel, clients, c);
+    if (all_sent) sel.modify(c.stream, netlite::events::read, ec);
+}
+
+// Accepts up to 64 waiting clients (then serves the others); each gets the greeting first.
+void accept_all(netlite::selector& sel, client_map& clients, netlite::tcp_listener& listener,
+                netlite::accept_guard& guard, const std::string& greeting) {
+    for (int i = 0; i < 64; ++i) {
+        std::error_code ec;
+        netlite::accepted_connection conn = guard.accept(listener, ec);
+        if (ec && ec != std::errc::operation_would_block) program.fail("accept", ec);
+        if (ec) return;
+        auto fresh = std::make_unique<client>();
+        fresh->stream = std::move(conn.stream);
+        fresh->out.append(greeting);
+        const auto interest = greeting.empty() ? netlite::events::read : netlite::events::write;
+        sel.add(fresh->stream, interest, fresh.get(), ec);
+        if (ec) program.fail(conn.peer.to_string(), ec);  // logged; the server goes on
+        if (!ec) clients.emplace(fresh.get(), std::move(fresh));
+    }
 }
 
 }  // namespace
@@ -99,30 +117,16 @@ int main(int argc, char** argv) {
     while (!cli::stop_requested()) {
         const auto ready = sel.select(std::nullopt, ec);
         if (ec) return program.fail("select", ec);
-        bool joining = false;  // accept after the loop: adding handles may move the ready set
-        for (const auto& ev : ready) {
+        for (const auto& ev : ready) {  // (adding and removing handles here is allowed)
             client* c = static_cast<client*>(ev.data);
             if (!any(ev.ready)) continue;  // dropped earlier in this round
             if (!c) {
-                joining = true;
+                accept_all(sel, clients, listener, guard, greeting);
             } else if (any(ev.ready & netlite::events::write)) {
                 on_writable(sel, clients, *c);
             } else {
                 on_readable(sel, clients, *c);
             }
-        }
-        for (int i = 0; joining && i < 64; ++i) {  // accept up to 64, then serve the others
-            netlite::accepted_connection conn = guard.accept(listener, ec);
-            if (ec && ec != std::errc::operation_would_block) program.fail("accept", ec);
-            if (ec) break;
-            auto fresh = std::make_unique<client>();
-            fresh->stream = std::move(conn.stream);
-            fresh->out = greeting;
-            sel.add(fresh->stream,
-                    greeting.empty() ? netlite::events::read : netlite::events::write, fresh.get(),
-                    ec);
-            if (ec) program.fail(conn.peer.to_string(), ec);  // logged; the server goes on
-            if (!ec) clients.emplace(fresh.get(), std::move(fresh));
         }
     }
     return 0;

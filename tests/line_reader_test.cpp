@@ -135,6 +135,30 @@ TEST_CASE("line_reader: prepare and commit receive without a copy") {
     CHECK_FALSE(ec);
 }
 
+TEST_CASE("line_reader: shrink_to_fit keeps only what is pending, nothing when idle") {
+    netlite::line_reader reader(4096);
+    std::error_code ec;
+    reader.prepare(16384);
+    reader.commit(0);
+    CHECK(reader.capacity() >= 16384);
+    reader.shrink_to_fit();
+    CHECK(reader.capacity() == 0);
+
+    reader.feed("first\nsecond half");
+    CHECK(reader.next_line(ec).value_or("") == "first");
+    reader.prepare(16384);  // room for a big read that brought nothing
+    reader.shrink_to_fit();
+    CHECK(reader.capacity() == std::string("second half").size());
+    CHECK(reader.pending() == "second half");
+    reader.feed(" done\n");
+    CHECK(reader.next_line(ec).value_or("") == "second half done");
+    CHECK_FALSE(reader.next_line(ec));
+    reader.shrink_to_fit();
+    CHECK(reader.capacity() == 0);
+    reader.feed("again\n");  // usable after giving everything back
+    CHECK(reader.next_line(ec).value_or("") == "again");
+}
+
 TEST_CASE("line_reader: read_line reads lines from a socket and reports eof mid-line") {
     auto pair = netlite::socketpair();
     netlite::socket& a = pair.first;

@@ -62,6 +62,13 @@ class line_reader {
     /// deadline should watch.
     bool in_line() const noexcept { return discarding_ || end_ != begin_; }
 
+    /// Bytes of buffer memory held (at least `pending().size()`; grows with `prepare`).
+    std::size_t capacity() const noexcept { return buffer_.size(); }
+    /// Gives back the memory that `pending()` does not need: all of it when nothing is pending.
+    /// A server that calls this after handling a read pays no buffer for an idle connection,
+    /// at the price of one allocation on the next `prepare`.
+    void shrink_to_fit();
+
   private:
     void compact() noexcept;
 
@@ -81,6 +88,17 @@ inline void line_reader::compact() noexcept {
     std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
+}
+
+inline void line_reader::shrink_to_fit() {
+    if (begin_ == end_) {
+        std::vector<char>().swap(buffer_);
+        begin_ = end_ = scan_ = 0;
+        return;
+    }
+    compact();
+    if (buffer_.size() > end_)
+        std::vector<char>(buffer_.data(), buffer_.data() + end_).swap(buffer_);
 }
 
 inline mutable_buffer line_reader::prepare(std::size_t n) {

@@ -16,6 +16,7 @@
 #include <netlite/line_reader.hpp>
 #include <netlite/resolver.hpp>
 #include <netlite/selector.hpp>
+#include <netlite/send_queue.hpp>
 #include <netlite/socket.hpp>
 #include <netlite/tcp.hpp>
 #include <netlite/testing.hpp>
