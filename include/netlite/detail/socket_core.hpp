@@ -735,6 +735,11 @@ inline std::size_t socket::receive_from(mutable_buffer out, endpoint& sender, co
         false, p,
         [&](int flags, std::error_code& e) {
             sa.size = sizeof sa.storage;
+#if defined(__linux__)
+            if (type_ == SOCK_DGRAM)
+                return detail::ops::recvfrom_datagram(handle_, out.data(), out.size(), flags,
+                                                      sa.data(), &sa.size, truncated, e);
+#endif
             return detail::ops::recvfrom(handle_, out.data(), out.size(), flags, sa.data(),
                                          &sa.size, truncated, e);
         },

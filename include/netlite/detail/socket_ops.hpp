@@ -232,6 +232,23 @@ inline ssize recvfrom(native_handle_type h, void* data, std::size_t size, int fl
     }
 }
 
+#if defined(__linux__)
+/// recvfrom with MSG_TRUNC, which on Linux returns a datagram's real length: truncation is
+/// told without recvmsg. Datagram sockets only: on a stream socket MSG_TRUNC discards data.
+inline ssize recvfrom_datagram(native_handle_type h, void* data, std::size_t size, int flags,
+                               sockaddr* addr, socklen* len, bool& truncated,
+                               std::error_code& ec) noexcept {
+    for (;;) {
+        const ssize n = ::recvfrom(h, data, size, flags | MSG_TRUNC, addr, len);
+        if (n >= 0) {
+            truncated = static_cast<std::size_t>(n) > size;
+            return clear(ec), truncated ? static_cast<ssize>(size) : n;
+        }
+        if (errno != EINTR) return ec = last_error(), -1;
+    }
+}
+#endif
+
 inline void shutdown(native_handle_type h, int how, std::error_code& ec) noexcept {
     if (::shutdown(h, how) != 0) return void(ec = last_error());
     clear(ec);
