@@ -111,6 +111,16 @@ class netlite_category final : public std::error_category {
     }
 };
 
+// NETLITE_TRY / NETLITE_CATCH_ALL: `try` / `catch (...)` that also compile with exceptions off
+// (-fno-exceptions), where a failed allocation aborts anyway and the handler is dead code.
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+#define NETLITE_TRY try
+#define NETLITE_CATCH_ALL catch (...)
+#else
+#define NETLITE_TRY if (true)
+#define NETLITE_CATCH_ALL else
+#endif
+
 /// Throws `std::system_error(ec, what)`; with exceptions disabled, prints and aborts.
 [[noreturn]] inline void throw_error(const std::error_code& ec, const char* what) {
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)

@@ -446,10 +446,9 @@ void basic_selector<Data>::open(selector_backend backend, std::error_code& ec) n
             FD_SET(wake_[0], &read_set_);
             max_handle_ = wake_[0];
             break;
-        case selector_backend::poll: try { pollfds_.push_back(pollfd{wake_[0], POLLIN, 0});
-            } catch (...) {
-                ec = detail::errc_error(std::errc::not_enough_memory);
+        case selector_backend::poll: NETLITE_TRY { pollfds_.push_back(pollfd{wake_[0], POLLIN, 0});
             }
+            NETLITE_CATCH_ALL { ec = detail::errc_error(std::errc::not_enough_memory); }
             break;
         case selector_backend::epoll:
 #if defined(NETLITE_HAS_EPOLL)
@@ -470,11 +469,8 @@ void basic_selector<Data>::open(selector_backend backend, std::error_code& ec) n
         case selector_backend::best: break;
     }
     if (!ec) {
-        try {
-            reserve_ready();
-        } catch (...) {
-            ec = detail::errc_error(std::errc::not_enough_memory);
-        }
+        NETLITE_TRY { reserve_ready(); }
+        NETLITE_CATCH_ALL { ec = detail::errc_error(std::errc::not_enough_memory); }
     }
     if (ec) close();
 }
@@ -614,14 +610,13 @@ void basic_selector<Data>::add(native_handle_type h, events interest, Data data,
         if (ec) return;
     }
     // Allocate everything first, so that the registration below cannot fail half-way.
-    try {
+    NETLITE_TRY {
         if (static_cast<std::size_t>(h) >= slots_.size())
             slots_.resize(static_cast<std::size_t>(h) + 1);
         if (backend_ == selector_backend::poll) pollfds_.reserve(pollfds_.size() + 1);
         if (backend_ == selector_backend::select) handles_.reserve(handles_.size() + 1);
-    } catch (...) {
-        return void(ec = detail::errc_error(std::errc::not_enough_memory));
     }
+    NETLITE_CATCH_ALL { return void(ec = detail::errc_error(std::errc::not_enough_memory)); }
     kernel_update(h, events::none, interest, ec);
     if (ec) return;
     slot& s = slots_[static_cast<std::size_t>(h)];
@@ -776,9 +771,8 @@ auto basic_selector<Data>::select(std::optional<milliseconds> timeout, std::erro
         return {};
     }
     if (ready_.size() < ready_wanted()) {
-        try {
-            reserve_ready();
-        } catch (...) {
+        NETLITE_TRY { reserve_ready(); }
+        NETLITE_CATCH_ALL {
             ec = detail::errc_error(std::errc::not_enough_memory);
             return {};
         }

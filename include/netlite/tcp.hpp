@@ -199,10 +199,8 @@ void connect_each(const std::vector<endpoint>& candidates, std::error_code& ec,
         try_one(candidate, ec);
         if (!ec) return;
         if (attempts) {
-            try {
-                attempts->push_back({candidate, ec});
-            } catch (...) {
-            }
+            NETLITE_TRY { attempts->push_back({candidate, ec}); }
+            NETLITE_CATCH_ALL {}
         }
     }
 }
@@ -232,6 +230,8 @@ void connect_or_throw(std::string_view host, std::string_view service, Connect c
     const std::string what = describe_attempts(host, service, attempts);
     throw connect_error(ec, what, std::move(attempts));
 #else
+    (void)host;
+    (void)service;
     throw_error(ec, "connect");
 #endif
 }
@@ -241,11 +241,10 @@ inline void tcp_stream::connect_to(std::string_view host, std::string_view servi
                                    std::optional<milliseconds> timeout, std::error_code& ec,
                                    std::vector<connect_attempt>* attempts) noexcept {
     std::vector<endpoint> candidates;
-    try {
+    NETLITE_TRY {
         candidates = detail::resolve_endpoints(host, service, AF_UNSPEC, SOCK_STREAM, false, ec);
-    } catch (...) {
-        ec = detail::errc_error(std::errc::not_enough_memory);
     }
+    NETLITE_CATCH_ALL { ec = detail::errc_error(std::errc::not_enough_memory); }
     if (ec) return;
     detail::connect_each(candidates, ec, attempts, [&](const endpoint& ep, std::error_code& e) {
         discard();
