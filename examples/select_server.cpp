@@ -70,9 +70,12 @@ struct room {
         std::error_code ec;
         sel.remove(c.stream, ec);
         timers.cancel(c.idle);
-        if (!farewell.empty()) {  // one attempt that never waits: what is queued, then why
+        // One attempt that never waits: what is queued, then why. shutdown(send) pushes it out
+        // now, past Nagle: closing with unread input sends a reset that discards unsent data.
+        if (!farewell.empty()) {
             c.out.append(farewell);
             c.out.flush(c.stream, ec);
+            c.stream.shutdown(netlite::shutdown_type::send, ec);
         }
         c.stream.close(ec);
         broadcast(c, "* " + c.name + " left\n");
