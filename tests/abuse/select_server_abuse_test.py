@@ -66,7 +66,9 @@ class Scene:
 def assert_farewell(got, name, farewell=b"! line too long\n"):
     """The offender's last line is `farewell`; before it, only what the room relayed to it."""
     assert got.endswith(farewell), f"offender got {got[-200:]!r}"
-    for line in got[:-len(farewell)].split(b"\n")[:-1]:
+    before = got[:-len(farewell)]
+    assert not before or before.endswith(b"\n"), f"farewell glued to {before[-200:]!r}"
+    for line in before.split(b"\n")[:-1]:
         relayed = line.startswith((b"[", b"* ")) and not line.startswith(f"[{name}]".encode())
         assert relayed, f"offender got {line[:200]!r} before {farewell!r}"
 
